@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class HandoffConfig(AppConfig):
+    name = "handoff"
+    verbose_name = "Handoff"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the listeners)
+        from .roles import sync_roles
+
+        # After handoff's own permissions exist, which is after marketing's and sales'.
+        post_migrate.connect(sync_roles, sender=self)

@@ -1,0 +1,34 @@
+"""The handoff brief: what marketing knows about a lead, in the words sales needs."""
+
+from marketing.models import Lead
+
+
+def build_brief(lead: Lead) -> dict:
+    """A plain, JSON-safe summary; copied onto the deal so it outlives later lead edits."""
+    touchpoints = lead.touchpoints.select_related("campaign").order_by("occurred_at")[:50]
+    return {
+        "name": lead.display_name,
+        "email": lead.email,
+        "company": lead.company,
+        "title": lead.title,
+        "phone": lead.phone,
+        "country": lead.country,
+        "source": lead.get_source_display(),
+        "campaign": lead.first_touch_campaign.name if lead.first_touch_campaign else "",
+        "score": lead.score,
+        "score_reasons": lead.score_reasons,
+        "recycle_count": lead.recycle_count,
+        "consent": {
+            "given_at": lead.consent_given_at.isoformat() if lead.consent_given_at else None,
+            "source": lead.consent_source,
+            "text": lead.consent_text,
+        },
+        "journey": [
+            {
+                "kind": touch.get_kind_display(),
+                "at": touch.occurred_at.isoformat(),
+                "campaign": touch.campaign.name if touch.campaign else "",
+            }
+            for touch in touchpoints
+        ],
+    }

@@ -1,0 +1,133 @@
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Count, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from marketing.models import Lead
+from marketing.models import Stage as LeadStage
+from sales.models import Deal
+
+from . import services
+from .brief import build_brief
+from .errors import OfferConflict
+from .forms import AcceptForm, RejectForm
+from .models import Handoff
+
+
+def _offers(user):
+    return (
+        Handoff.objects.visible_to(user)
+        .select_related("lead__first_touch_campaign", "assignee", "team")
+        .prefetch_related("lead__touchpoints__campaign")
+    )
+
+
+def _card(request, handoff: Handoff, *, reject_form=None, error: str = "", status: int = 200):
+    context = {
+        "offer": handoff,
+        "brief": build_brief(handoff.lead),
+        "accept_form": AcceptForm(),
+        "reject_form": reject_form or RejectForm(),
+        "error": error,
+        "now": timezone.now(),
+    }
+    return render(request, "handoff/inbox.html#offer-card", context, status=status)
+
+
+@login_required
+@permission_required("handoff.decide_offer", raise_exception=True)
+def inbox(request):
+    offers = _offers(request.user).filter(state=Handoff.State.OFFERED).order_by("due_at")
+    cards = [{"offer": offer, "brief": build_brief(offer.lead)} for offer in offers]
+    return render(
+        request,
+        "handoff/inbox.html",
+        {"cards": cards, "accept_form": AcceptForm(), "reject_form": RejectForm(), "now": timezone.now()},
+    )
+
+
+def _decide(request, pk: int, decide):
+    """Run accept/reject; htmx gets the updated card, a plain form post a redirect."""
+    handoff = get_object_or_404(_offers(request.user), pk=pk)
+    try:
+        handoff = decide(handoff)
+    except OfferConflict as error:
+        handoff.refresh_from_db()
+        return _card(request, handoff, error=str(error), status=error.http_status)
+    if request.htmx:
+        return _card(request, handoff)
+    if handoff.deal_id:
+        return HttpResponseRedirect(handoff.deal.get_absolute_url(), status=303)
+    return HttpResponseRedirect(reverse("handoff:inbox"), status=303)
+
+
+@login_required
+@permission_required("handoff.decide_offer", raise_exception=True)
+@require_POST
+def accept(request, pk: int):
+    form = AcceptForm(request.POST)
+    rating = form.cleaned_data["rating"] if form.is_valid() else None
+
+    def do_accept(handoff):
+        return services.accept_offer(handoff_id=handoff.pk, by=request.user, rating=rating)
+
+    return _decide(request, pk, do_accept)
+
+
+@login_required
+@permission_required("handoff.decide_offer", raise_exception=True)
+@require_POST
+def reject(request, pk: int):
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        handoff = get_object_or_404(_offers(request.user), pk=pk)
+        return _card(request, handoff, reject_form=form, status=400)
+
+    def do_reject(handoff):
+        # The form already holds the service's rules (reason required, note for Other).
+        return services.reject_offer(
+            handoff_id=handoff.pk,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            rating=form.cleaned_data["rating"],
+        )
+
+    return _decide(request, pk, do_reject)
+
+
+@login_required
+@permission_required("handoff.view_dashboard", raise_exception=True)
+def dashboard(request):
+    lead_counts = dict(Lead.objects.values_list("stage").annotate(n=Count("*")).order_by())
+    handoffs = Handoff.objects.visible_to(request.user)
+    handoff_counts = dict(handoffs.values_list("state").annotate(n=Count("*")).order_by())
+    deals = Deal.objects.visible_to(request.user)
+    pipeline = (
+        deals.open()
+        .values("stage__name", "stage__order", "stage__probability")
+        .annotate(n=Count("*"), amount=Sum("amount"))
+        .order_by("stage__order")
+    )
+    closed = {
+        row["stage__kind"]: row
+        for row in deals.filter(closed_at__isnull=False)
+        .values("stage__kind")
+        .annotate(n=Count("*"), amount=Sum("amount"))
+        .order_by()
+    }
+    biggest = max(lead_counts.values(), default=0) or 1
+    context = {
+        "lead_stages": [
+            (label, lead_counts.get(value, 0), round(100 * lead_counts.get(value, 0) / biggest, 1))
+            for value, label in LeadStage.choices
+        ],
+        "handoff_states": [(label, handoff_counts.get(value, 0)) for value, label in Handoff.State.choices],
+        "pipeline": [{**row, "weighted": (row["amount"] or 0) * row["stage__probability"] / 100} for row in pipeline],
+        "won": closed.get("won", {"n": 0, "amount": 0}),
+        "lost": closed.get("lost", {"n": 0, "amount": 0}),
+    }
+    return render(request, "handoff/dashboard.html", context)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+handler400 = "leadflow.views.bad_request"
+handler403 = "leadflow.views.permission_denied"
+handler404 = "leadflow.views.page_not_found"
+handler500 = "leadflow.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("admin/", admin.site.urls),
+    path("marketing/", include("marketing.urls")),
+    path("sales/", include("sales.urls")),
+    path("handoff/", include("handoff.urls")),
+    path("api/v1/", include("marketing.api.urls")),
+    path("api/v1/", include("handoff.api.urls")),
+]

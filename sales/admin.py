@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from .models import Deal, DealStageChange, Pipeline, SalesRep, Stage, StageTransition, Team
+
+
+class SalesRepInline(admin.TabularInline):
+    model = SalesRep
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "manager"]
+    inlines = [SalesRepInline]
+
+
+@admin.register(SalesRep)
+class SalesRepAdmin(admin.ModelAdmin):
+    list_display = ["user", "team", "status", "away_until", "routing_weight"]
+    list_filter = ["team", "status"]
+    raw_id_fields = ["user"]
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default"]
+    inlines = [StageInline]
+
+
+@admin.register(StageTransition)
+class StageTransitionAdmin(admin.ModelAdmin):
+    list_display = ["from_stage", "to_stage"]
+    list_filter = ["from_stage__pipeline"]
+
+
+class DealStageChangeInline(admin.TabularInline):
+    model = DealStageChange
+    extra = 0
+    fields = ["from_stage", "to_stage", "changed_at", "changed_by"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "stage", "amount", "currency", "expected_close", "closed_at"]
+    list_filter = ["pipeline", "stage", "team"]
+    search_fields = ["title", "company", "contact_email"]
+    list_select_related = ["owner", "stage"]
+    raw_id_fields = ["owner"]
+    # Stage moves and closes go through the services (history, version, signals).
+    readonly_fields = ["stage", "closed_at", "lost_reason", "version", "created_at", "updated_at"]
+    inlines = [DealStageChangeInline]
