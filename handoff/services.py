@@ -37,8 +37,7 @@ def route_lead(*, lead_id: int, cycle: int) -> Handoff | None:
         if lead is None or lead.stage != LeadStage.MQL or lead.recycle_count != cycle:
             return None  # no longer waiting for sales (accepted, recycled, deleted…)
         handoff, _ = Handoff.objects.get_or_create(lead=lead, cycle=cycle, defaults={"team": choose_team(lead)})
-        _offer(handoff.pk)
-    return handoff
+        return _offer(handoff.pk)
 
 
 def _offer(handoff_id: int, *, now: datetime | None = None) -> Handoff | None:

@@ -107,33 +107,28 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            # Persistent connections were worth 5x on reads here (shared/LIMITS.md); the
-            # health check drops a connection that died with a PostgreSQL restart.
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
-            conn_health_checks=True,
-        )
-    }
-else:
+if not DATABASE_URL:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "leadflow.sqlite3",
-            # web, worker and beat share the file: WAL lets readers run beside the one
-            # writer, IMMEDIATE takes the write lock up front instead of failing midway.
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # A file, not :memory:, so a real worker process can share the test database.
-            "TEST": {"NAME": DATA_DIR / "test_leadflow.sqlite3"},
-        }
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL or f"sqlite:///{DATA_DIR / 'leadflow.sqlite3'}",
+        # Persistent connections were worth 5x on reads here (shared/LIMITS.md); the
+        # health check drops a connection that died with a PostgreSQL restart.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # web, worker and beat share the file: WAL lets readers run beside the one writer,
+    # IMMEDIATE takes the write lock up front instead of failing halfway through.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not :memory:, so that a real worker process can share the test database.
+    db_file = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(db_file.with_name(f"test_{db_file.name}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
@@ -157,6 +152,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Without `collectstatic` (development, tests) WhiteNoise serves straight from the apps.
+WHITENOISE_USE_FINDERS = True
 
 # --- Security -------------------------------------------------------------------------
 # HTTPS hardening is on whenever DEBUG is off; a plain-HTTP deployment (docker-compose on
@@ -189,13 +190,21 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_TIMEOUT = 10
+_email_backend = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_smtp_options = {
+    "host": env("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env("EMAIL_HOST_USER"),
+    "password": env("EMAIL_HOST_PASSWORD"),
+    "use_tls": env_bool("EMAIL_USE_TLS"),
+    "timeout": 10,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email_backend,
+        "OPTIONS": _smtp_options if _email_backend.endswith("smtp.EmailBackend") else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LeadFlow <leadflow@localhost>")
 
 # --- REST API -------------------------------------------------------------------------
