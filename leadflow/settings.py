@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -276,19 +275,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# Every periodic job is idempotent, so a second beat (or a late rerun) only wastes work.
+_sweep_every = timedelta(seconds=env_int("LEADFLOW_RECONCILE_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
-    "reconcile": {
-        "task": "handoff.tasks.reconcile",
-        "schedule": timedelta(seconds=env_int("LEADFLOW_RECONCILE_SECONDS", 60)),
-    },
-    "expire-overdue-offers": {
-        "task": "handoff.tasks.expire_overdue_offers",
-        "schedule": timedelta(seconds=60),
-    },
-    "rescore-stale-leads": {
-        "task": "marketing.tasks.score_unscored_leads",
-        "schedule": crontab(minute="*/5"),
-    },
+    "reconcile-handoffs": {"task": "handoff.tasks.reconcile", "schedule": _sweep_every},
+    "expire-overdue-offers": {"task": "handoff.tasks.expire_overdue_offers", "schedule": _sweep_every},
+    "score-unscored-leads": {"task": "marketing.tasks.score_unscored_leads", "schedule": _sweep_every},
 }
 
 # --- LeadFlow -------------------------------------------------------------------------
