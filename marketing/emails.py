@@ -19,8 +19,22 @@ def normalize_email(raw: str) -> str:
     email = unicodedata.normalize("NFKC", raw).strip().casefold()
     if len(email) > MAX_EMAIL_LENGTH:
         raise ValidationError(f"Email addresses are at most {MAX_EMAIL_LENGTH} characters.", code="max_length")
-    _validate(email)
+    _validate_address(email)
     return email
+
+
+def _validate_address(email: str) -> None:
+    """Django's EmailValidator takes only ASCII before the @, which refused real
+    internationalised addresses (josé@…, RFC 6531) and so broke NFC/NFD dedupe. Letters,
+    marks and digits of any script are allowed; invisible format characters (zero width,
+    soft hyphen, bidi controls), which Django's domain check lets through, are refused so
+    they cannot hide inside a look-alike of a known address.
+    """
+    if any(not char.isascii() and unicodedata.category(char)[0] not in "LMN" for char in email):
+        raise ValidationError("Enter a valid email address.", code="invalid")
+    local, at, domain = email.rpartition("@")
+    ascii_shape = "".join(char if char.isascii() else "x" for char in local)
+    _validate(f"{ascii_shape}{at}{domain}")
 
 
 def review_reason_for(email: str) -> str:
@@ -29,11 +43,17 @@ def review_reason_for(email: str) -> str:
     A domain mixing Latin letters with another script (pаypal.com with a Cyrillic а) is
     the classic look-alike; it is kept but never merged automatically.
     """
-    domain = email.rpartition("@")[2]
-    scripts = {_script(char) for char in domain if char.isalpha()}
-    if len(scripts) > 1:
+    local, _, domain = email.rpartition("@")
+    if _mixes_scripts(domain):
         return "Email domain mixes alphabets (possible look-alike)."
+    # Unicode names are accepted (see _validate_address), so jоhn@ with a Cyrillic о is too.
+    if _mixes_scripts(local):
+        return "Email name mixes alphabets (possible look-alike)."
     return ""
+
+
+def _mixes_scripts(text: str) -> bool:
+    return len({_script(char) for char in text if char.isalpha()}) > 1
 
 
 def _script(char: str) -> str:

@@ -74,7 +74,7 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
         if created:
             LeadStageChange.objects.create(lead=lead, stage=lead.stage, entered_at=now, reason="Captured")
         else:
-            _merge_into(lead, capture, now)
+            lead = _merge_into(lead, capture, now)
         Touchpoint.objects.create(
             lead=lead,
             kind=capture.touch_kind,
@@ -101,8 +101,12 @@ def _consent(capture: Capture, now: datetime) -> dict:
     }
 
 
-def _merge_into(lead: Lead, capture: Capture, now: datetime) -> None:
-    """Fill what the lead lacks; never overwrite what someone already gave or edited."""
+def _merge_into(lead: Lead, capture: Capture, now: datetime) -> Lead:
+    """Fill what the lead lacks; never overwrite what someone already gave or edited.
+
+    Returns the locked, updated row: the caller's copy was read before the lock and
+    would hand back stale fields.
+    """
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     changed = [name for name in PROFILE_FIELDS if not getattr(lead, name) and getattr(capture, name)]
     for name in changed:
@@ -117,6 +121,7 @@ def _merge_into(lead: Lead, capture: Capture, now: datetime) -> None:
             changed.append(name)
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])
+    return lead
 
 
 def score_lead(*, lead_id: int, now: datetime | None = None) -> Lead | None:
