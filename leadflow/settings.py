@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "django_htmx",
     "marketing",
@@ -103,6 +104,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Lets templates/django/forms/ restyle every form field in one place.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")

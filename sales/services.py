@@ -11,6 +11,7 @@ from django.utils import timezone
 from . import signals
 from .errors import DealConflict, StageMoveNotAllowed
 from .models import Deal, DealStageChange, Pipeline, SalesRep, Stage, StageTransition
+from .pipelines import ensure_default_pipeline
 
 
 def open_deal(
@@ -25,7 +26,7 @@ def open_deal(
     brief: dict | None = None,
 ) -> Deal:
     """Open a deal in the first stage of the default pipeline."""
-    pipeline = Pipeline.objects.get(is_default=True)
+    pipeline = ensure_default_pipeline(Pipeline, Stage, StageTransition)
     first_stage = pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("order").first()
     now = timezone.now()
     with transaction.atomic():
@@ -95,14 +96,21 @@ def close_deal(
 
 
 def reopen_deal(*, deal_id: int, by, expected_version: int) -> Deal:
-    """Managers only: put a closed deal back in the last open stage of its pipeline."""
+    """Managers only: put a closed deal back in the open stage it was closed from."""
     if not by.has_perm("sales.reopen_deal"):
         raise PermissionDenied("Only a sales manager can reopen a closed deal.")
     with transaction.atomic():
         deal = _lock_current(deal_id, expected_version)
         if not deal.is_closed:
             raise StageMoveNotAllowed("This deal is not closed.")
-        to_stage = deal.pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("-order").first()
+        # Back where it was, not to the pipeline's last open stage: a deal lost in
+        # discovery reopened at negotiation would jump to 75 % and inflate the forecast.
+        closing = deal.stage_changes.filter(to_stage=deal.stage, from_stage__kind=Stage.Kind.OPEN).last()
+        to_stage = (
+            closing.from_stage
+            if closing
+            else deal.pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("-order").first()
+        )
         deal.closed_at = None
         deal.lost_reason = ""
         _set_stage(deal, to_stage, by=by, extra_fields=["closed_at", "lost_reason"])
@@ -127,6 +135,7 @@ def update_deal(*, deal_id: int, by, expected_version: int, **changes) -> Deal:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     if changes.get("amount") is not None and changes["amount"] < 0:
         raise ValidationError({"amount": "The amount cannot be negative."})
+    _check_field_values(changes)
     with transaction.atomic():
         deal = _lock_current(deal_id, expected_version)
         for name, value in changes.items():
@@ -146,6 +155,19 @@ def set_availability(*, user_id: int, status: str, away_until=None) -> SalesRep:
     rep.away_until = away_until if status == SalesRep.Status.AWAY else None
     rep.save(update_fields=["status", "away_until"])
     return rep
+
+
+def _check_field_values(changes: dict) -> None:
+    # The model fields' own rules (max_length, max_digits, blank): without them a 201-char
+    # title or an 11-digit amount reaches PostgreSQL and comes back as a DataError (a 500).
+    errors = {}
+    for name, value in changes.items():
+        try:
+            Deal._meta.get_field(name).clean(value, None)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 def _lock_current(deal_id: int, expected_version: int) -> Deal:
