@@ -4,6 +4,7 @@ The rules are plain data for now; marketers will edit them in the workspace. A s
 always stored with the reasons that produced it, so every lead can say why.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,6 +30,15 @@ SENIOR_TITLE_WORDS = (
     "director",
 )
 MANAGER_TITLE_WORDS = ("manager", "lead", "principal")
+
+
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern:
+    # Whole words only: as substrings "coo" made a Coordinator and "cto" a Doctor senior.
+    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")s?\b")
+
+
+_SENIOR_TITLE = _words_pattern(SENIOR_TITLE_WORDS)
+_MANAGER_TITLE = _words_pattern(MANAGER_TITLE_WORDS)
 
 # (touchpoint kind, points each, at most this many counted)
 ENGAGEMENT_RULES: tuple[tuple[str, int, int], ...] = (
@@ -60,9 +70,9 @@ def fit_reasons(lead: Lead) -> list[ScoreReason]:
     if lead.company:
         reasons.append(ScoreReason("Company given", 10))
     title = lead.title.casefold()
-    if any(word in title for word in SENIOR_TITLE_WORDS):
+    if _SENIOR_TITLE.search(title):
         reasons.append(ScoreReason("Senior title", 20))
-    elif any(word in title for word in MANAGER_TITLE_WORDS):
+    elif _MANAGER_TITLE.search(title):
         reasons.append(ScoreReason("Manager title", 10))
     if lead.phone:
         reasons.append(ScoreReason("Phone given", 5))
