@@ -22,7 +22,10 @@ class SalesRepQuerySet(models.QuerySet):
     def available(self, *, on=None) -> "SalesRepQuerySet":
         """Reps who may get a new offer: active, and not away on that day."""
         today = on or timezone.localdate()
-        return self.filter(user__is_active=True, status=SalesRep.Status.ACTIVE).exclude(away_until__gte=today)
+        # An absence with an end date ends by itself: nobody has to flip the status back
+        # for the rep to get offers again the day after `away_until`.
+        present = Q(status=SalesRep.Status.ACTIVE) | Q(status=SalesRep.Status.AWAY, away_until__isnull=False)
+        return self.filter(present, user__is_active=True).exclude(away_until__gte=today)
 
 
 class SalesRep(models.Model):
