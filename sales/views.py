@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .errors import DealConflict, StageMoveNotAllowed
-from .forms import CloseLostForm, CloseWonForm, MoveDealForm, VersionedForm
+from .forms import CloseLostForm, CloseWonForm, MoveDealForm, ReopenDealForm
 from .models import Deal
 
 
@@ -33,6 +33,7 @@ def deal_detail(request, pk: int, *, forms: dict | None = None, status: int = 20
         "move_form": MoveDealForm(deal=deal, initial=initial),
         "won_form": CloseWonForm(initial={**initial, "amount": deal.amount}),
         "lost_form": CloseLostForm(initial=initial),
+        "reopen_form": ReopenDealForm(initial=initial),
         "can_reopen": deal.is_closed and request.user.has_perm("sales.reopen_deal"),
         **(forms or {}),
     }
@@ -47,7 +48,10 @@ def _act(request, pk: int, form, action, form_name: str):
     try:
         action(deal, form.cleaned_data)
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
+        # A service may raise a plain (field-less) ValidationError: message_dict would
+        # then raise AttributeError, a 500 instead of the page with the message.
+        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, errors in by_field.items():
             form.add_error(field if field in form.fields else None, errors)
         return deal_detail(request, pk, forms={form_name: form}, status=400)
     except (DealConflict, StageMoveNotAllowed) as error:
@@ -107,4 +111,4 @@ def deal_reopen(request, pk: int):
     def reopen(deal, data):
         services.reopen_deal(deal_id=deal.pk, by=request.user, expected_version=data["version"])
 
-    return _act(request, pk, VersionedForm(request.POST), reopen, "reopen_form")
+    return _act(request, pk, ReopenDealForm(request.POST), reopen, "reopen_form")
