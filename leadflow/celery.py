@@ -1,11 +1,17 @@
 """The Celery app: configured from Django settings (CELERY_* names), tasks autodiscovered."""
 
+import logging
 import os
 from functools import partial
 
 from celery import Celery, Task, signals
+from celery.exceptions import Reject
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadflow.settings")
+logger = logging.getLogger(__name__)
+# acks_late + reject_on_worker_lost redeliver a task whose worker died mid-run. A task
+# that kills its worker every time would be redelivered forever; stop after this many.
+MAX_DELIVERIES = 5
 
 
 class LeadFlowTask(Task):
@@ -19,6 +25,19 @@ class LeadFlowTask(Task):
         from django.db import transaction
 
         transaction.on_commit(partial(self.delay, *args, **kwargs), robust=True)
+
+    def before_start(self, task_id, args, kwargs) -> None:
+        from django.core.cache import cache
+
+        key = f"celery-deliveries:{task_id}"
+        try:
+            cache.add(key, 0, timeout=24 * 3600)
+            deliveries = cache.incr(key)
+        except Exception:  # no cache, no cap: running the task is the safer failure
+            return
+        if deliveries > MAX_DELIVERIES:
+            logger.error("dropping task %s[%s] after %d deliveries", self.name, task_id, MAX_DELIVERIES)
+            raise Reject(f"delivered {deliveries} times", requeue=False)
 
 
 app = Celery("leadflow", task_cls=LeadFlowTask)
