@@ -25,4 +25,5 @@ RUN useradd --system --no-create-home --shell /usr/sbin/nologin leadflow
 USER leadflow
 
 EXPOSE 8000
-CMD ["gunicorn", "leadflow.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No control socket: gunicornc is not used, and the user has no home directory for it.
+CMD ["gunicorn", "leadflow.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--no-control-socket"]
