@@ -253,6 +253,8 @@ if REDIS_URL:
         "socket_connect_timeout": 1,
         "socket_timeout": 2,
         "visibility_timeout": 3600,
+        # Publishing gives up on the first failed connect instead of sleeping 2 s to retry.
+        "max_retries": 0,
     }
 else:
     _broker_dir = DATA_DIR / "broker"
