@@ -1,0 +1,221 @@
+"""POST /api/v1/capture/: JSON in, JSON out; bad input is a 4xx naming the field and stores nothing."""
+
+import json
+import secrets
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from marketing.api.throttles import CaptureThrottle
+from marketing.models import Lead, LeadStageChange, Stage, Touchpoint
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("marketing-api:capture")
+ADA = {"email": "ada@analytical.example", "first_name": "Ada", "last_name": "Lovelace"}
+
+
+def _throttle_key(ip: str) -> str:
+    return CaptureThrottle.cache_format % {"scope": CaptureThrottle().scope, "ident": ip}
+
+
+@pytest.fixture
+def fresh_ip():
+    """A client address no other test (or concurrent test run) has spent throttle budget on.
+
+    The cache is shared with other runs on the same Redis (it is also the Celery broker),
+    so rather than cache.clear() each test takes an address of its own and forgets only
+    that address's counter.
+    """
+    made = []
+
+    def make() -> str:
+        ip = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+        cache.delete(_throttle_key(ip))
+        made.append(ip)
+        return ip
+
+    yield make
+    cache.delete_many([_throttle_key(ip) for ip in made])
+
+
+@pytest.fixture
+def visitor(fresh_ip) -> Client:
+    """An anonymous caller with an address of its own."""
+    return Client(REMOTE_ADDR=fresh_ip())
+
+
+def post_json(visitor: Client, payload, **extra):
+    return visitor.post(URL, json.dumps(payload), content_type="application/json", **extra)
+
+
+def post_raw(visitor: Client, body, content_type: str = "application/json"):
+    return visitor.post(URL, body, content_type=content_type)
+
+
+def assert_json_error(response, status: int) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def assert_nothing_stored() -> None:
+    assert not Lead.objects.exists()
+    assert not Touchpoint.objects.exists()
+    assert not LeadStageChange.objects.exists()
+
+
+def test_a_new_address_is_created_with_an_api_touchpoint(visitor, campaign):
+    response = post_json(visitor, {**ADA, "campaign": campaign.utm_campaign, "consent_text": "Yes, news."})
+    assert response.status_code == 201
+    lead = Lead.objects.get()
+    assert response.json() == {"id": lead.pk, "created": True}
+    assert (lead.email_normalized, lead.first_name, lead.first_touch_campaign) == (ADA["email"], "Ada", campaign)
+    assert (lead.consent_text, lead.consent_source) == ("Yes, news.", "API")
+    assert lead.touchpoints.get().kind == Touchpoint.Kind.API
+
+
+def test_the_same_address_in_other_case_is_the_existing_lead(visitor):
+    first = post_json(visitor, ADA).json()
+    response = post_json(visitor, {"email": "  ADA@Analytical.Example "})
+    assert response.status_code == 200
+    assert response.json() == {"id": first["id"], "created": False}
+    assert Lead.objects.count() == 1
+    assert Touchpoint.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        pytest.param({**ADA, "first_name": "x" * 1_000_000}, "first_name", id="1mb-first-name"),
+        pytest.param({"email": "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".com"}, "email", id="long-email"),
+        pytest.param({"email": "x" * 300_000 + "@b.com"}, "email", id="huge-email"),
+        pytest.param({"email": "not-an-email"}, "email", id="invalid-email"),
+        pytest.param({"email": "a@b.com\r\nBcc: x@y.com"}, "email", id="crlf-email"),
+        pytest.param({"first_name": "Ada"}, "email", id="missing-email"),
+        pytest.param({"email": ["ada@analytical.example"]}, "email", id="email-as-list"),
+        pytest.param({"email": {"$ne": ""}}, "email", id="email-as-object"),
+        pytest.param({**ADA, "source": "carrier_pigeon"}, "source", id="unknown-source"),
+        pytest.param({**ADA, "campaign": "no-such-campaign"}, "campaign", id="unknown-campaign"),
+        pytest.param({**ADA, "campaign": ["forecasting-webinar"]}, "campaign", id="campaign-as-list"),
+        pytest.param({**ADA, "campaign": {"utm_campaign": "x"}}, "campaign", id="campaign-as-object"),
+        pytest.param({**ADA, "utm_source": "x" * 201}, "utm_source", id="long-utm"),
+        pytest.param({**ADA, "company": [[[["deep"]]]]}, "company", id="company-as-nested-list"),
+    ],
+)
+def test_a_bad_field_is_a_400_naming_it_and_stores_nothing(visitor, campaign, payload, field):
+    errors = assert_json_error(post_json(visitor, payload), 400)
+    assert field in errors, errors
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('{"a":' * 5000 + "1" + "}" * 5000, id="nested-5000-objects"),
+        pytest.param(
+            '{"email": "ada@analytical.example", "x": ' + "[" * 5000 + "]" * 5000 + "}", id="nested-5000-lists"
+        ),
+        pytest.param('{"email": "ada@analytical.example"', id="truncated"),
+        pytest.param("{'email': 'ada@analytical.example'}", id="single-quotes"),
+        pytest.param('{"email": "ada@analytical.example",}', id="trailing-comma"),
+        pytest.param(json.dumps([ADA]), id="top-level-array"),
+        pytest.param('"ada@analytical.example"', id="top-level-string"),
+        pytest.param("null", id="top-level-null"),
+        pytest.param('{"email": "ada@analytical.example", "score": NaN}', id="nan"),
+        pytest.param('{"email": "ada@analytical.example", "score": Infinity}', id="infinity"),
+        pytest.param('{"email": "ada@analytical.example", "score": -Infinity}', id="minus-infinity"),
+        pytest.param('{"email": "ada@analytical.example", "score": 1e400}', id="number-overflowing-to-infinity"),
+        pytest.param('{"email": "ada@analytical.example", "score": 1' + "0" * 5000 + "}", id="5000-digit-integer"),
+        pytest.param('{"email": "ada@analytical.example", "first_name": "A\\u0000da"}', id="nul-escaped"),
+        pytest.param('{"email": "ada@analytical.example", "x\\u0000": 1}', id="nul-in-a-key"),
+        pytest.param('{"email": "ada@analytical.example", "first_name": "\\ud800"}', id="lone-surrogate"),
+        pytest.param('{"email": "ada@analytical.example", "x": ["\\udfff"]}', id="lone-surrogate-in-list"),
+        pytest.param(b'{"email": "ada@analytical.example", "first_name": "\xff\xfe"}', id="not-utf8"),
+    ],
+)
+def test_an_unreadable_document_is_a_400_json_and_stores_nothing(visitor, body):
+    assert "detail" in assert_json_error(post_raw(visitor, body), 400)
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=BoUnDaRy", "application/xml"],
+)
+def test_a_body_that_is_not_json_is_a_415(visitor, content_type):
+    assert "detail" in assert_json_error(post_raw(visitor, "email=ada%40analytical.example", content_type), 415)
+    assert_nothing_stored()
+
+
+def test_a_body_over_one_megabyte_is_a_413_json_and_stores_nothing(visitor):
+    body = json.dumps({**ADA, "first_name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    assert "1 MB" in assert_json_error(post_raw(visitor, body), 413)["detail"]
+    assert_nothing_stored()
+
+
+def test_get_is_a_405_json(visitor):
+    assert_json_error(visitor.get(URL), 405)
+
+
+def test_keys_outside_the_contract_are_ignored(visitor, rep):
+    payload = {
+        **ADA,
+        "stage": "customer",
+        "score": 999,
+        "owner": rep.pk,
+        "owner_id": rep.pk,
+        "is_staff": True,
+        "is_superuser": True,
+        "recycle_count": 5,
+        "consent_given_at": "2020-01-01T00:00:00Z",
+        "email_normalized": "someone-else@example.com",
+        "review_reason": "",
+    }
+    assert post_json(visitor, payload).status_code == 201
+    lead = Lead.objects.get()
+    assert (lead.stage, lead.score, lead.owner, lead.recycle_count) == (Stage.LEAD, 0, None, 0)
+    assert (lead.consent_given_at, lead.email_normalized) == (None, ADA["email"])
+    rep.refresh_from_db()
+    assert (rep.is_staff, rep.is_superuser) == (False, False)
+
+
+def test_keys_outside_the_contract_do_not_change_an_existing_lead(visitor, rep):
+    factories.capture(ADA["email"], first_name="Ada")
+    response = post_json(visitor, {**ADA, "first_name": "Mallory", "stage": "customer", "owner": rep.pk, "score": 9})
+    assert response.status_code == 200
+    lead = Lead.objects.get()
+    assert (lead.first_name, lead.stage, lead.owner, lead.score) == ("Ada", Stage.LEAD, None, 0)
+
+
+def _rate_limit() -> int:
+    limit, _, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["capture"].partition("/")
+    assert period.startswith("min"), "these tests spend a minute's budget; keep the rate per minute"
+    return int(limit)
+
+
+def test_over_the_rate_one_address_gets_a_429_with_retry_after_and_others_do_not(fresh_ip):
+    # DRF reads the rate into the throttle class at import, so the test spends the real
+    # budget (LEADFLOW_CAPTURE_RATE, 60/minute by default) with cheap refused requests.
+    visitor = Client(REMOTE_ADDR=fresh_ip())
+    for _ in range(_rate_limit()):
+        assert post_json(visitor, {}).status_code == 400
+    response = post_json(visitor, ADA)
+    assert "detail" in assert_json_error(response, 429)
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert_nothing_stored()
+    assert post_json(Client(REMOTE_ADDR=fresh_ip()), ADA).status_code == 201
+
+
+def test_a_rotating_x_forwarded_for_does_not_get_past_the_rate(fresh_ip):
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0, "with a proxy in front the client IP is read differently"
+    visitor = Client(REMOTE_ADDR=fresh_ip())
+    for n in range(_rate_limit()):
+        assert post_json(visitor, {}, HTTP_X_FORWARDED_FOR=f"192.0.2.{n % 250}").status_code == 400
+    response = post_json(visitor, ADA, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert_json_error(response, 429)
+    assert_nothing_stored()
