@@ -47,7 +47,8 @@ def campaign_list(request):
 @permission_required("marketing.view_lead", raise_exception=True)
 def lead_list(request):
     leads = Lead.objects.visible_to(request.user).select_related("first_touch_campaign", "owner")
-    query = request.GET.get("q", "").strip()[:200]
+    # Forms and the API refuse NUL, so no lead holds one; PostgreSQL would 500 on it.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     if query:
         # icontains escapes % and _ itself, so a search is always literal.
         leads = leads.filter(
