@@ -1,0 +1,72 @@
+"""Pages keep a constant number of SQL queries as data grows (RELIABILITY.md)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from handoff import services as handoff_services
+from marketing import services
+from marketing.models import Lead, Touchpoint
+from tests import factories
+from tests.conftest import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def assert_same_count(small: list[str], large: list[str]) -> None:
+    assert len(large) == len(small), "\n".join(["small:", *small, "", "large:", *large])
+
+
+def capture_many(count: int, campaigns: list, start: int = 0) -> None:
+    for n in range(start, start + count):
+        factories.capture(f"lead{n}@corp{n}.example", campaign=campaigns[n % len(campaigns)], title="VP")
+
+
+def test_the_lead_list_costs_the_same_for_3_or_30_leads(marketer, rep):
+    campaigns = factories.CampaignFactory.create_batch(5)
+    client = logged_in(marketer)
+    capture_many(3, campaigns)
+    client.get(reverse("marketing:lead-list"))  # warm per-process caches (content types)
+    small = queries_for(client, reverse("marketing:lead-list"))
+    capture_many(27, campaigns, start=3)
+    factories.offered(email="owned@corp.example")  # one lead further along, with an owner
+    large = queries_for(client, reverse("marketing:lead-list"))
+    assert Lead.objects.count() == 31
+    assert_same_count(small, large)
+
+
+def test_the_lead_page_costs_the_same_for_1_or_20_touchpoints(marketer, rep):
+    client = logged_in(marketer)
+    quiet = factories.capture("quiet@corp.example", campaign=factories.CampaignFactory())
+    client.get(quiet.get_absolute_url())
+    small = queries_for(client, quiet.get_absolute_url())
+
+    busy = factories.capture("busy@corp.example")
+    for campaign in factories.CampaignFactory.create_batch(19):
+        factories.capture("busy@corp.example", campaign=campaign)
+    services.score_lead(lead_id=busy.pk)
+    handoff = factories.offered(lead=Lead.objects.get(pk=busy.pk))
+    handoff_services.accept_offer(handoff_id=handoff.pk, by=rep)  # an owner and more stage history
+    assert Touchpoint.objects.filter(lead=busy).count() == 20
+    large = queries_for(client, busy.get_absolute_url())
+    assert_same_count(small, large)
+
+
+def test_the_campaign_list_costs_the_same_for_2_or_20_campaigns(marketer):
+    client = logged_in(marketer)
+    for _ in range(2):
+        factories.CampaignFactory(owner=factories.marketer())
+    client.get(reverse("marketing:campaign-list"))
+    small = queries_for(client, reverse("marketing:campaign-list"))
+    for _ in range(18):
+        factories.CampaignFactory(owner=factories.marketer())
+    large = queries_for(client, reverse("marketing:campaign-list"))
+    assert_same_count(small, large)
