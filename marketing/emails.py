@@ -17,7 +17,9 @@ def normalize_email(raw: str) -> str:
     if any(char in raw for char in "\r\n\x00"):
         raise ValidationError("Enter a valid email address.", code="invalid")
     email = unicodedata.normalize("NFKC", raw).strip().casefold()
-    if len(email) > MAX_EMAIL_LENGTH:
+    # The spelling as typed is stored too (Lead.email), so it must fit as well: decomposed
+    # (NFD) text can be twice as long as its identity, and PostgreSQL refused it with a 500.
+    if max(len(email), len(raw.strip())) > MAX_EMAIL_LENGTH:
         raise ValidationError(f"Email addresses are at most {MAX_EMAIL_LENGTH} characters.", code="max_length")
     _validate_address(email)
     return email

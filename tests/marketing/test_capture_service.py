@@ -177,6 +177,14 @@ def test_an_address_over_254_characters_is_refused_for_its_length():
     assert_nothing_stored()
 
 
+def test_an_address_typed_longer_than_254_characters_is_refused_even_if_its_identity_is_shorter():
+    decomposed = unicodedata.normalize("NFD", "é" * 200 + "@example.com")
+    assert len(decomposed) > 254 >= len(unicodedata.normalize("NFC", decomposed))
+    with pytest.raises(ValidationError):
+        capture(decomposed)
+    assert_nothing_stored()
+
+
 def test_an_address_of_exactly_254_characters_is_accepted():
     assert len(LONGEST_VALID) == 254
     capture(LONGEST_VALID)
