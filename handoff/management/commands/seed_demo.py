@@ -6,6 +6,7 @@ never rows made up by hand.
 """
 
 import io
+import os
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,7 +32,7 @@ from sales.models import Deal, Pipeline, SalesRep, Team
 from sales.models import Stage as DealStage
 
 PASSWORD = "leadflow-demo"
-SITE = "http://127.0.0.1:8000"
+SITE = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 MARKER = "maria"  # created first: if she exists, the demo is already loaded
 TEAM = "Inside Sales"
 CONSENT = "Yes, LeadFlow may email me about products, events and offers. I can unsubscribe at any time."
