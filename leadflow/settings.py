@@ -193,6 +193,8 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------
+# Console by default (mail shows in the terminal); production sets the SMTP backend, and
+# `check --deploy` refuses to pass until it does.
 _email_backend = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 _smtp_options = {
     "host": env("EMAIL_HOST", "localhost"),
