@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
@@ -10,6 +12,8 @@ from .errors import DealConflict, StageMoveNotAllowed
 from .forms import CloseLostForm, CloseWonForm, MoveDealForm, ReopenDealForm
 from .models import Deal
 
+DEALS_PER_PAGE = 50
+
 
 def _visible_deals(user):
     return Deal.objects.visible_to(user).select_related("stage", "owner", "team", "pipeline")
@@ -18,8 +22,12 @@ def _visible_deals(user):
 @login_required
 @permission_required("sales.view_deal", raise_exception=True)
 def deal_list(request):
-    deals = _visible_deals(request.user).order_by("closed_at", "-created_at")[:200]
-    return render(request, "sales/deal_list.html", {"deals": deals})
+    # Open deals first: PostgreSQL sorts NULLs last in ascending order (SQLite first),
+    # so without nulls_first the open deals sank below every closed one in production.
+    deals = _visible_deals(request.user).order_by(F("closed_at").asc(nulls_first=True), "-created_at", "-id")
+    # Paged rather than cut at 200, so a manager's older deals stay reachable.
+    page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "sales/deal_list.html", {"deals": page.object_list, "page": page})
 
 
 @login_required

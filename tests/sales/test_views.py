@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from sales import services
 from sales.models import Deal, Stage
+from sales.views import DEALS_PER_PAGE
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -363,3 +364,22 @@ def test_every_form_field_on_the_deal_page_has_a_unique_id_and_a_label(rep, mana
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
         for field_id in re.findall(r'<(?:select|textarea|input(?![^>]*type="hidden"))[^>]*\sid="([^"]+)"', html):
             assert f'for="{field_id}"' in html
+
+
+def test_the_list_shows_open_deals_before_closed_ones_newest_first(rep, lost_deal):
+    older, newer = open_deal_for(rep, title="Older open"), open_deal_for(rep, title="Newer open")
+    deals = list(logged_in(rep).get(reverse("sales:deal-list")).context["deals"])
+    assert deals == [newer, older, lost_deal]  # PostgreSQL sorts NULL closed_at last unless told
+
+
+def test_a_long_deal_list_is_paged_not_cut_off(rep):
+    for i in range(DEALS_PER_PAGE + 1):
+        open_deal_for(rep, title=f"Deal {i}")
+    client = logged_in(rep)
+    first = client.get(reverse("sales:deal-list"))
+    assert len(first.context["deals"]) == DEALS_PER_PAGE
+    assert "Page 1 of 2" in first.text
+    last = client.get(reverse("sales:deal-list"), {"page": 2})
+    assert [deal.title for deal in last.context["deals"]] == ["Deal 0"]
+    for junk in ("abc", "0", "-1", "99999999999999999999"):
+        assert client.get(reverse("sales:deal-list"), {"page": junk}).status_code == 200
