@@ -219,3 +219,18 @@ def test_a_rotating_x_forwarded_for_does_not_get_past_the_rate(fresh_ip):
     response = post_json(visitor, ADA, HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert_json_error(response, 429)
     assert_nothing_stored()
+
+
+def test_with_the_throttle_cache_down_a_capture_still_lands(settings):
+    # Nothing listens on port 1: every cache call fails at once (connection refused).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    # No fresh_ip here: its cleanup would run while the cache is still the dead one.
+    response = post_json(Client(REMOTE_ADDR="192.0.2.1"), ADA)
+    assert response.status_code == 201
+    assert Lead.objects.get().email_normalized == ADA["email"]
