@@ -101,6 +101,14 @@ def test_search_takes_wildcards_and_quotes_literally(marketer, query, expected):
     assert listed(response) == expected
 
 
+@pytest.mark.postgres  # SQLite's LIKE folds case for ASCII only
+def test_search_ignores_case_beyond_ascii(marketer):
+    factories.capture("anders@lab.example", first_name="Anders", last_name="Ångström", company="Zoë Labs")
+    client = logged_in(marketer)
+    assert listed(client.get(LEADS, {"q": "ÅNGSTRÖM"})) == {"anders@lab.example"}
+    assert listed(client.get(LEADS, {"q": "ZOË"})) == {"anders@lab.example"}
+
+
 def test_the_stage_filter_shows_only_that_stage_and_an_unknown_stage_is_ignored(marketer):
     qualified = factories.capture("mql@corp.example")
     services.qualify_lead(lead_id=qualified.pk)
