@@ -274,3 +274,17 @@ def test_a_marketers_new_campaign_button_opens_a_page_they_may_use(marketer):
     link = re.search(r'href="([^"]+)">New campaign<', client.get(CAMPAIGNS).content.decode())
     assert link is not None
     assert client.get(link[1]).status_code == 200
+
+
+# --- admin ----------------------------------------------------------------------------
+
+
+def test_the_admin_shows_markup_in_a_lead_as_text(admin_user, campaign):
+    lead = factories.capture(first_name="<script>alert(1)</script>", company="<b>ACME</b>", campaign=campaign)
+    client = logged_in(admin_user)
+    search = client.get(reverse("admin:marketing_lead_changelist"), {"q": "acme"})
+    change = client.get(reverse("admin:marketing_lead_change", args=[lead.pk]))
+    for response in (search, change):
+        assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+        assertNotContains(response, "<script>alert(1)</script>")
+        assertNotContains(response, "<b>ACME</b>")
