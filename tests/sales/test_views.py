@@ -168,7 +168,13 @@ def test_a_stage_the_move_form_does_not_offer_is_refused(rep, deal, slug):
 
 @pytest.mark.parametrize(
     "data",
-    [{"stage": "abc", "version": 1}, {"stage": "", "version": 1}, {"version": 1}, {"stage": "999999", "version": 1}],
+    [
+        {"stage": "abc", "version": 1},
+        {"stage": "", "version": 1},
+        {"version": 1},
+        {"stage": "999999", "version": 1},
+        {"stage": "99999999999999999999", "version": 1},
+    ],
 )
 def test_a_malformed_move_is_a_bad_request(rep, deal, data):
     before = row(deal)
@@ -261,6 +267,15 @@ def test_losing_a_deal_without_a_reason_shows_the_field_error(rep, deal, reason)
     assert response.status_code == 400
     assert response.context["lost_form"].errors["lost_reason"] == ["This field is required."]
     assert "This field is required." in response.text
+    assert row(deal) == before
+
+
+@pytest.mark.parametrize("reason", ["x" * 201, "nul\x00byte"])
+def test_losing_with_an_oversized_or_binary_reason_is_a_bad_request(rep, deal, reason):
+    before = row(deal)
+    response = logged_in(rep).post(url("deal-lost", deal), {"lost_reason": reason, "version": 1})
+    assert response.status_code == 400
+    assert response.context["lost_form"].errors["lost_reason"]
     assert row(deal) == before
 
 
