@@ -4,8 +4,12 @@ from marketing.models import Lead
 
 
 def build_brief(lead: Lead) -> dict:
-    """A plain, JSON-safe summary; copied onto the deal so it outlives later lead edits."""
-    touchpoints = lead.touchpoints.select_related("campaign").order_by("occurred_at")[:50]
+    """A plain, JSON-safe summary; copied onto the deal so it outlives later lead edits.
+
+    Reads `lead.touchpoints.all()` so that a page listing many leads pays for their
+    journeys once, with prefetch_related("lead__touchpoints__campaign").
+    """
+    touchpoints = sorted(lead.touchpoints.all(), key=lambda touch: (touch.occurred_at, touch.pk))[:50]
     return {
         "name": lead.display_name,
         "email": lead.email,

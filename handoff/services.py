@@ -93,7 +93,11 @@ def accept_offer(*, handoff_id: int, by, rating: int | None = None, comment: str
     now = timezone.now()
     with transaction.atomic():
         handoff = _decidable(handoff_id, by)
-        lead = handoff.lead
+        lead = (
+            Lead.objects.select_related("first_touch_campaign")
+            .prefetch_related("touchpoints__campaign")
+            .get(pk=handoff.lead_id)
+        )
         deal = sales.open_deal(
             owner_id=handoff.assignee_id,
             team_id=handoff.team_id,

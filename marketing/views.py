@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -86,7 +87,12 @@ def lead_detail(request, pk: int):
     return render(
         request,
         "marketing/lead_detail.html",
-        {"lead": lead, "timeline": timeline, "can_qualify": can_qualify},
+        {
+            "lead": lead,
+            "timeline": timeline,
+            "can_qualify": can_qualify,
+            "mql_threshold": settings.LEADFLOW_MQL_THRESHOLD,
+        },
     )
 
 

@@ -14,6 +14,11 @@ from .models import Deal, DealStageChange, Pipeline, SalesRep, Stage, StageTrans
 from .pipelines import ensure_default_pipeline
 
 
+def default_pipeline() -> Pipeline:
+    """The pipeline new deals open in (created with its stages if it is missing)."""
+    return ensure_default_pipeline(Pipeline, Stage, StageTransition)
+
+
 def open_deal(
     *,
     owner_id: int,
@@ -26,7 +31,7 @@ def open_deal(
     brief: dict | None = None,
 ) -> Deal:
     """Open a deal in the first stage of the default pipeline."""
-    pipeline = ensure_default_pipeline(Pipeline, Stage, StageTransition)
+    pipeline = default_pipeline()
     first_stage = pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("order").first()
     now = timezone.now()
     with transaction.atomic():

@@ -48,9 +48,12 @@ def _outside_parts(request):
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _test_settings(settings):
     # Real hashing costs ~0.3 s a user; tests create dozens of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Cache keys (throttle counters) of their own, so that concurrent test runs and a
+    # developer's server sharing one Redis never count each other's requests.
+    settings.CACHES = {alias: {**config, "KEY_PREFIX": TEST_QUEUE} for alias, config in settings.CACHES.items()}
 
 
 @pytest.fixture

@@ -135,11 +135,6 @@ def count_queries(client: Client, target: str) -> int:
     return len(queries)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1: handoff/brief.py build_brief() runs lead.touchpoints.select_related(...) per offer, "
-    "ignoring the inbox's prefetch (1 offer: 8 queries, 10 offers: 17). Reported; remove this mark once fixed.",
-)
 def test_the_inbox_costs_the_same_queries_for_one_or_ten_offers(rep, campaign):
     factories.offered(lead=lead_with_touchpoints("first@corp.example", campaign=campaign))
     client = logged_in(rep)

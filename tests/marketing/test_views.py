@@ -1,7 +1,5 @@
 """Marketers' pages: who gets in, what they see, and handing a lead to sales by hand."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -236,13 +234,12 @@ def test_handing_over_a_missing_lead_is_a_404(marketer):
 # --- campaigns ------------------------------------------------------------------------
 
 
-def test_a_marketer_sees_every_campaign_and_may_add_one(marketer, campaign):
+def test_a_marketer_sees_every_campaign(marketer, campaign):
     factories.CampaignFactory(name="Partner summit")
     response = logged_in(marketer).get(CAMPAIGNS)
     assert response.status_code == 200
     assertContains(response, "Forecasting webinar")
     assertContains(response, "Partner summit")
-    assertContains(response, "New campaign")
 
 
 @pytest.mark.parametrize("persona", ["rep", "manager"])
@@ -262,18 +259,6 @@ def test_campaign_names_are_shown_escaped(marketer):
     response = logged_in(marketer).get(CAMPAIGNS)
     assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
     assertNotContains(response, "<script>alert(1)</script>")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="The button opens the Django admin, which needs is_staff; marketers are not staff. "
-    "Needs a marketing campaign create page, or staff marketers (handoff/roles.py, factories).",
-)
-def test_a_marketers_new_campaign_button_opens_a_page_they_may_use(marketer):
-    client = logged_in(marketer)
-    link = re.search(r'href="([^"]+)">New campaign<', client.get(CAMPAIGNS).content.decode())
-    assert link is not None
-    assert client.get(link[1]).status_code == 200
 
 
 # --- admin ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from marketing.models import Campaign, Channel, Lead, Touchpoint
 from marketing.models import Stage as LeadStage
 from marketing.services import Capture
 from sales import services as sales
-from sales.models import Deal, Pipeline, SalesRep, Team
+from sales.models import Deal, SalesRep, Team
 from sales.models import Stage as DealStage
 
 PASSWORD = "leadflow-demo"
@@ -243,7 +243,7 @@ def load_demo() -> None:
         with redirect_stdout(io.StringIO()), transaction.atomic():
             users = _create_users()
             campaigns = _create_campaigns(owner=users[MARKER])
-            stages = {stage.slug: stage for stage in Pipeline.objects.get(is_default=True).stages.all()}
+            stages = {stage.slug: stage for stage in sales.default_pipeline().stages.all()}
             for spec in LEADS:
                 _play_lead(spec, campaigns, stages, marketer=users[MARKER])
     except IntegrityError as error:
