@@ -143,6 +143,10 @@ def update_deal(*, deal_id: int, by, expected_version: int, **changes) -> Deal:
     _check_field_values(changes)
     with transaction.atomic():
         deal = _lock_current(deal_id, expected_version)
+        if deal.is_closed:
+            # Its outcome already went back to marketing; editing it would quietly
+            # change revenue and ROI figures after the fact.
+            raise StageMoveNotAllowed("This deal is closed; a manager must reopen it before it can be edited.")
         for name, value in changes.items():
             setattr(deal, name, value)
         deal.version = F("version") + 1

@@ -67,3 +67,25 @@ def test_a_visitor_becomes_a_customer_across_marketing_and_sales(
     log_in(boss, manager)
     expect(boss.get_by_role("heading", name="Dashboard")).to_be_visible()
     screenshot(boss, "dashboard")
+
+
+def test_a_refused_rejection_explains_itself_in_place_and_a_valid_one_recycles(open_page, rep):
+    from tests import factories
+
+    handoff = factories.offered(company="Initech", email="peter@initech.example")
+    page = open_page()
+    log_in(page, rep)
+    card = page.locator(f"#offer-{handoff.pk}")
+    card.get_by_label("Reason").select_option(label="Other")
+    card.get_by_role("button", name="Reject lead").click()
+    expect(card.get_by_text("Say why, when the reason is Other.")).to_be_visible()
+    handoff.refresh_from_db()
+    assert handoff.state == Handoff.State.OFFERED
+
+    card.get_by_label("Note").fill("Student project, no company")
+    card.get_by_role("button", name="Reject lead").click()
+    expect(card.get_by_role("status")).to_contain_text("back with marketing")
+    screenshot(page, "offer-rejected")
+    handoff.refresh_from_db()
+    assert (handoff.state, handoff.rejection_note) == (Handoff.State.REJECTED, "Student project, no company")
+    assert Lead.objects.get(pk=handoff.lead_id).stage == "recycled"

@@ -189,6 +189,15 @@ def test_a_closed_deal_cannot_be_moved(rep):
     assert snapshot(deal) == before
 
 
+def test_a_closed_deal_cannot_be_edited_until_it_is_reopened(rep):
+    deal = deal_at(rep, "negotiation")
+    deal = services.close_deal(deal_id=deal.pk, won=True, amount=Decimal("900"), by=rep, expected_version=deal.version)
+    before = snapshot(deal)
+    with pytest.raises(StageMoveNotAllowed):
+        services.update_deal(deal_id=deal.pk, by=rep, expected_version=deal.version, amount=Decimal("5"))
+    assert snapshot(deal) == before
+
+
 # --- reopening --------------------------------------------------------------------------
 
 
