@@ -17,6 +17,8 @@ def build_brief(lead: Lead) -> dict:
         "title": lead.title,
         "phone": lead.phone,
         "country": lead.country,
+        "industry": lead.industry,
+        "company_size": lead.get_company_size_display() if lead.company_size else "",
         "source": lead.get_source_display(),
         "campaign": lead.first_touch_campaign.name if lead.first_touch_campaign else "",
         "score": lead.score,

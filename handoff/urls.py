@@ -7,5 +7,4 @@ urlpatterns = [
     path("offers/", views.inbox, name="inbox"),
     path("offers/<int:pk>/accept/", views.accept, name="offer-accept"),
     path("offers/<int:pk>/reject/", views.reject, name="offer-reject"),
-    path("dashboard/", views.dashboard, name="dashboard"),
 ]

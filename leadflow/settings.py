@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "marketing",
     "sales",
     "handoff",
+    "handoff.dashboard",
 ]
 
 MIDDLEWARE = [

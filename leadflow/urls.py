@@ -19,6 +19,7 @@ urlpatterns = [
     path("marketing/", include("marketing.urls")),
     path("sales/", include("sales.urls")),
     path("handoff/", include("handoff.urls")),
+    path("dashboard/", include("handoff.dashboard.urls")),
     path("api/v1/", include("marketing.api.urls")),
     path("api/v1/", include("handoff.api.urls")),
 ]

@@ -11,7 +11,7 @@ from django.views import defaults
 def home(request):
     user = request.user
     if user.has_perm("handoff.view_dashboard"):
-        return redirect("handoff:dashboard")
+        return redirect("dashboard:overview")
     if user.has_perm("handoff.decide_offer"):
         return redirect("handoff:inbox")
     if user.has_perm("marketing.view_lead"):

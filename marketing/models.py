@@ -55,6 +55,17 @@ class Campaign(models.Model):
         return self.name
 
 
+class CompanySize(models.TextChoices):
+    """Employee bands, the usual way B2B forms ask; segments are read off them."""
+
+    MICRO = "1-10", "1–10"
+    SMALL = "11-50", "11–50"
+    MEDIUM = "51-200", "51–200"
+    LARGE = "201-1000", "201–1,000"
+    ENTERPRISE = "1001-5000", "1,001–5,000"
+    GLOBAL = "5001+", "5,001+"
+
+
 class Stage(models.TextChoices):
     SUBSCRIBER = "subscriber", "Subscriber"
     LEAD = "lead", "Lead"
@@ -106,6 +117,8 @@ class Lead(models.Model):
     title = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=50, blank=True)
     country = models.CharField(max_length=100, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    company_size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
     source = models.CharField(max_length=20, choices=Channel.choices, default=Channel.DIRECT)
     first_touch_campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="first_touch_leads"

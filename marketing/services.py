@@ -15,7 +15,7 @@ from .models import FUNNEL, STAGE_MOVES, Campaign, Channel, Lead, LeadStageChang
 from .scoring import compute_score
 
 # Fields a capture may fill on a lead; a repeat capture fills only the blanks.
-PROFILE_FIELDS = ("first_name", "last_name", "company", "title", "phone", "country")
+PROFILE_FIELDS = ("first_name", "last_name", "company", "title", "phone", "country", "industry", "company_size")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
@@ -30,6 +30,8 @@ class Capture:
     title: str = ""
     phone: str = ""
     country: str = ""
+    industry: str = ""
+    company_size: str = ""
     source: str = ""
     campaign: Campaign | None = None
     utm: dict[str, str] = field(default_factory=dict)

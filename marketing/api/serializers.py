@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from ..emails import normalize_email
-from ..models import Campaign, Channel
+from ..models import Campaign, Channel, CompanySize
 from ..services import UTM_FIELDS, Capture
 
 
@@ -16,6 +16,8 @@ class CaptureSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     country = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    industry = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    company_size = serializers.ChoiceField(choices=CompanySize.choices, required=False, allow_blank=True, default="")
     source = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True, default="")
     campaign = serializers.SlugRelatedField(
         slug_field="utm_campaign", queryset=Campaign.objects.all(), required=False, allow_null=True, default=None
@@ -46,6 +48,8 @@ class CaptureSerializer(serializers.Serializer):
             title=data["title"],
             phone=data["phone"],
             country=data["country"],
+            industry=data["industry"],
+            company_size=data["company_size"],
             source=data["source"],
             campaign=data["campaign"],
             utm={name: data[name] for name in UTM_FIELDS},

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
     [
         ("marketer", "/marketing/leads/"),
         ("rep", "/handoff/offers/"),
-        ("manager", "/handoff/dashboard/"),
-        ("admin_user", "/handoff/dashboard/"),
+        ("manager", "/dashboard/"),
+        ("admin_user", "/dashboard/"),
     ],
 )
 def test_each_role_lands_on_its_own_page(request, persona, landing):

@@ -54,7 +54,7 @@ USERS = (
     DemoUser("maria", "Maria", "Lopez", "Marketer", "marketing:lead-list", group=roles.MARKETING),
     DemoUser("sam", "Sam", "Carter", "Salesperson", "handoff:inbox", group=roles.SALES, is_rep=True),
     DemoUser("sara", "Sara", "Kim", "Salesperson", "handoff:inbox", group=roles.SALES, is_rep=True),
-    DemoUser("mike", "Mike", "Chen", "Sales manager", "handoff:dashboard", group=roles.SALES_MANAGERS),
+    DemoUser("mike", "Mike", "Chen", "Sales manager", "dashboard:overview", group=roles.SALES_MANAGERS),
     DemoUser("admin", "Alex", "Morgan", "Admin", "admin:index", is_admin=True),
 )
 
