@@ -1,0 +1,222 @@
+"""Faults to survive (shared/RELIABILITY.md): nothing lost, nothing done twice.
+
+"Nothing lost" means every 2xx capture has exactly one lead, and every lead gets each
+downstream effect (score, MQL, handoff, offer) exactly once after recovery. The web app
+and the worker run as real processes so that their broker can be *our* redis-server,
+which these tests stop, freeze and restart; the shared Redis is never touched.
+"""
+
+import os
+import signal
+import time
+import uuid
+
+import pytest
+from django.db import connection, transaction
+
+from handoff import tasks as handoff_tasks
+from handoff.models import Handoff, Offer
+from leadflow.celery import app as celery_app
+from marketing import tasks as marketing_tasks
+from marketing.models import Lead, LeadStageChange
+from marketing.models import Stage as LeadStage
+from tests import factories
+from tests.conftest import _test_database_url
+from tests.integration.concurrently import run_together
+from tests.integration.processes import Processes, service_env
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Business email 10 + company 10 + senior title 20 + one API capture 10 = 50 = the MQL bar.
+QUALIFYING = {"first_name": "Grace", "last_name": "Hopper", "company": "US Navy", "title": "VP Engineering"}
+CAPTURE = "/api/v1/capture/"
+
+
+@pytest.fixture
+def processes(tmp_path):
+    started = Processes(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+@pytest.fixture
+def queue() -> str:
+    return f"leadflow-faults-{uuid.uuid4().hex[:12]}"
+
+
+def environment(redis, queue: str, **extra: str) -> dict[str, str]:
+    return service_env(database_url=_test_database_url(), redis_url=redis.url, queue=queue, **extra)
+
+
+def sweeping(env: dict[str, str]) -> dict[str, str]:
+    """The same processes, with beat re-driving lost work every 2 s instead of every minute."""
+    return {**env, "LEADFLOW_RECONCILE_SECONDS": "2", "LEADFLOW_RECONCILE_GRACE_SECONDS": "0"}
+
+
+def wait_for(predicate, *, what: str, processes: Processes | None, timeout: float = 60):
+    try:
+        return wait_until(predicate, timeout=timeout, what=what)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{processes.logs() if processes else ''}") from None
+
+
+def log_lines(worker, *words: str) -> int:
+    return sum(all(word in line for word in words) for line in worker.log_text().splitlines())
+
+
+def assert_offered_exactly_once(lead: Lead, rep, processes: Processes | None = None, *, worker=None) -> None:
+    """The lead reached an offer to `rep`, and later sweeps (when beat runs) change nothing."""
+    wait_for(
+        lambda: Handoff.objects.filter(lead_id=lead.pk, state=Handoff.State.OFFERED).exists(),
+        what=f"lead {lead.email} to be offered",
+        processes=processes,
+    )
+    if worker is not None:
+        sweeps = log_lines(worker, "handoff.tasks.reconcile[", "succeeded")
+        wait_for(
+            lambda: log_lines(worker, "handoff.tasks.reconcile[", "succeeded") >= sweeps + 2,
+            what="two more reconciliation sweeps",
+            processes=processes,
+        )
+    lead.refresh_from_db()
+    context = f"{lead.email}\n{processes.logs() if processes else ''}"
+    assert (lead.stage, lead.score) == (LeadStage.MQL, 50), context
+    assert LeadStageChange.objects.filter(lead=lead, stage=LeadStage.MQL).count() == 1, context
+    handoff = Handoff.objects.get(lead=lead)
+    assert (handoff.state, handoff.assignee_id) == (Handoff.State.OFFERED, rep.pk), context
+    assert Offer.objects.filter(handoff=handoff).count() == 1, context
+
+
+# --- Redis down or hung during capture ----------------------------------------------------
+
+
+@pytest.mark.redis
+def test_a_capture_while_redis_is_down_is_saved_and_every_lead_is_offered_once_redis_is_back(processes, queue, rep):
+    redis = processes.redis()
+    env = environment(redis, queue)
+    web = processes.web(env)
+    before = web.post_json(CAPTURE, {"email": "ada@analytical.example", **QUALIFYING})
+    assert before.status == 201, f"{before}\n{processes.logs()}"
+    assert redis.queue_length(queue) == 1  # its scoring task waits for a worker…
+
+    redis.stop()  # …and dies with this Redis, which keeps nothing on disk
+    answer = web.post_json(CAPTURE, {"email": " Grace@Navy.example", **QUALIFYING})
+
+    assert answer.status == 201, f"{answer}\n{processes.logs()}"
+    assert answer.seconds < 3, f"a capture waited {answer.seconds:.1f}s on a dead broker\n{processes.logs()}"
+    leads = [Lead.objects.get(email_normalized=email) for email in ("ada@analytical.example", "grace@navy.example")]
+    assert Lead.objects.count() == 2
+
+    redis.start()  # empty: both scoring messages are gone; only the database remembers
+    worker = processes.worker(sweeping(env), queue, beat=True)
+    for lead in leads:
+        assert_offered_exactly_once(lead, rep, processes, worker=worker)
+
+
+@pytest.mark.redis
+def test_a_capture_while_redis_hangs_answers_within_seconds_and_the_lead_is_offered_once(processes, queue, rep):
+    redis = processes.redis()
+    env = environment(redis, queue)
+    web = processes.web(env)
+    before = web.post_json(CAPTURE, {"email": "ada@analytical.example", **QUALIFYING})
+    assert before.status == 201, f"{before}\n{processes.logs()}"
+
+    redis.freeze()
+    try:
+        answer = web.post_json(CAPTURE, {"email": "grace@navy.example", **QUALIFYING})
+    finally:
+        redis.thaw()
+
+    assert answer.status == 201, f"{answer}\n{processes.logs()}"
+    # The cache gives up after 0.5 s and the broker after 2 s (settings.py); RELIABILITY #5
+    # saw 5 s before those timeouts existed.
+    assert answer.seconds < 4, f"a capture waited {answer.seconds:.1f}s on a hung broker\n{processes.logs()}"
+    leads = [Lead.objects.get(email_normalized=email) for email in ("ada@analytical.example", "grace@navy.example")]
+    assert Lead.objects.count() == 2
+
+    # Whatever the frozen Redis still executes late (a publish that "timed out") and the
+    # sweep's re-drive may both arrive: the effects must still land once.
+    worker = processes.worker(sweeping(env), queue, beat=True)
+    for lead in leads:
+        assert_offered_exactly_once(lead, rep, processes, worker=worker)
+
+
+# --- Duplicate delivery -------------------------------------------------------------------
+
+
+def _qualifying_lead() -> Lead:
+    # Business email 10 + company 10 + senior title 20 + one form submit 10 = 50.
+    return factories.capture(email="ada@analytical.example", company="Analytical Engines", title="Director of R&D")
+
+
+def test_scoring_and_routing_tasks_delivered_twice_qualify_and_offer_once(rep):
+    lead = _qualifying_lead()
+
+    for _ in range(2):
+        marketing_tasks.score_lead.apply(args=[lead.pk]).get()
+    for _ in range(2):
+        handoff_tasks.route_lead.apply(args=[lead.pk, 0]).get()
+
+    assert_offered_exactly_once(lead, rep)
+
+
+@pytest.mark.postgres
+def test_scoring_and_routing_tasks_delivered_twice_at_the_same_moment_qualify_and_offer_once(rep):
+    for round_ in range(10):
+        lead = factories.capture(
+            email=f"ada.{round_}@analytical.example", company="Analytical Engines", title="Director of R&D"
+        )
+
+        scored = run_together(2, lambda _i, pk=lead.pk: marketing_tasks.score_lead.apply(args=[pk]).get())
+        routed = run_together(2, lambda _i, pk=lead.pk: handoff_tasks.route_lead.apply(args=[pk, 0]).get())
+
+        assert scored.unexpected() == [] and routed.unexpected() == [], f"round {round_}"
+        assert_offered_exactly_once(lead, rep)
+
+
+# --- Worker child killed mid-task ---------------------------------------------------------
+
+
+def _waiting_on_my_locks() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.redis
+def test_a_task_whose_worker_child_is_killed_mid_run_is_delivered_again_and_lands_once(processes, queue, rep):
+    redis = processes.redis()
+    # Started before anything is locked: on SQLite a starting worker's system checks wait
+    # on a held write lock (see the report), which is not what this test is about.
+    worker = processes.worker(environment(redis, queue), queue)  # no beat: no sweep can rescue the task
+    lead = _qualifying_lead()
+
+    with transaction.atomic():
+        # Hold the lead's row lock (on SQLite: the database's write lock) so that the
+        # scoring task blocks half-way through, which is where its worker child is killed.
+        Lead.objects.select_for_update().get(pk=lead.pk)
+        with celery_app.connection_for_write(redis.url) as broker:
+            marketing_tasks.score_lead.apply_async(args=[lead.pk], queue=queue, connection=broker)
+        if connection.vendor == "postgresql":
+            wait_for(_waiting_on_my_locks, what="the task to block on the lead's lock", processes=processes)
+        else:
+            wait_for(lambda: log_lines(worker, "score_lead[", "received"), what="the task", processes=processes)
+            time.sleep(0.5)  # into the task's BEGIN IMMEDIATE, which waits up to 20 s
+        children = worker.pool_children()
+        assert len(children) == 1, f"{children}\n{processes.logs()}"
+        os.kill(children[0], signal.SIGKILL)
+        wait_for(
+            lambda: "WorkerLostError" in worker.log_text(),
+            what="the worker to notice its child died",
+            processes=processes,
+        )
+        assert not Lead.objects.filter(pk=lead.pk, scored_at__isnull=False).exists()
+
+    assert_offered_exactly_once(lead, rep, processes)
+    received = log_lines(worker, "marketing.tasks.score_lead[", "received")
+    assert received == 2, f"the task was not delivered again exactly once\n{processes.logs()}"
