@@ -8,12 +8,14 @@ The shared Redis on 6379 is never touched: every test gets its own redis-server.
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -83,6 +85,12 @@ class Process:
             _signal_group(group, signal.SIGKILL)
             self.process.wait()
         _signal_group(group, signal.SIGKILL)  # children the leader left behind
+
+    def kill(self) -> None:
+        """Die abruptly, the whole process group at once (a crash, an OOM kill)."""
+        if self.running():
+            _signal_group(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def describe(self) -> str:
         return f"--- {self.name} ({self.log_path}) ---\n{self.log_tail()}"
@@ -184,24 +192,41 @@ class WebServer(Process):
             return False
 
     def post_json(self, path: str, payload: dict, *, timeout: float = 30) -> "Answer":
-        request = urllib.request.Request(
-            f"{self.url}{path}",
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-            method="POST",
-        )
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        return self.request("POST", path, body=json.dumps(payload).encode(), headers=headers, timeout=timeout)
+
+    def post_form(self, path: str, fields: dict[str, str], *, timeout: float = 30) -> "Answer":
+        """Post a hosted HTML form the way a browser does: fetch it, then send its CSRF token back."""
+        page = self.request("GET", path, timeout=timeout)
+        assert page.status == 200, page
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1).decode()
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        return self.request("POST", path, body=body, headers=headers, timeout=timeout)
+
+    def request(self, method: str, path: str, *, body=None, headers=None, timeout: float = 30) -> "Answer":
+        request = urllib.request.Request(f"{self.url}{path}", data=body, headers=headers or {}, method=method)
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                status, body = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, body = error.code, error.read()
-        return Answer(status=status, body=body, seconds=time.monotonic() - started)
+            with _no_redirects.open(request, timeout=timeout) as response:
+                status, answer_headers, answer_body = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
+            status, answer_headers, answer_body = error.code, error.headers, error.read()
+        return Answer(status=status, body=answer_body, headers=answer_headers, seconds=time.monotonic() - started)
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is an answer to look at, not to follow
+
+
+_no_redirects = urllib.request.build_opener(_KeepRedirects)
 
 
 class Answer:
-    def __init__(self, *, status: int, body: bytes, seconds: float):
-        self.status, self.body, self.seconds = status, body, seconds
+    def __init__(self, *, status: int, body: bytes, headers, seconds: float):
+        self.status, self.body, self.headers, self.seconds = status, body, headers, seconds
 
     def json(self):
         return json.loads(self.body)
@@ -247,6 +272,34 @@ class Worker(Process):
         return children
 
 
+class DatabaseProxy(Process):
+    """A TCP forwarder to PostgreSQL: killing it is, for the processes behind it, a database outage."""
+
+    name = "database proxy"
+
+    def __init__(self, directory: Path, database_url: str):
+        self.port = free_port()
+        self.target = urllib.parse.urlsplit(database_url)
+        super().__init__(directory / f"db-proxy-{self.port}.log")
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, with the proxy in place of the server."""
+        credentials = self.target.netloc.rpartition("@")[0]
+        netloc = f"{credentials}@127.0.0.1:{self.port}" if credentials else f"127.0.0.1:{self.port}"
+        return urllib.parse.urlunsplit(self.target._replace(netloc=netloc))
+
+    def start(self) -> "DatabaseProxy":
+        target = [self.target.hostname or "127.0.0.1", str(self.target.port or 5432)]
+        self.spawn([sys.executable, "-m", "tests.integration.tcp_proxy", str(self.port), *target])
+        wait_until(self._listening, timeout=10, what=f"the database proxy:\n{self.log_tail()}")
+        return self
+
+    def _listening(self) -> bool:
+        self.check_alive()
+        return f"listening on {self.port}" in self.log_text()
+
+
 class Processes:
     """Everything a test started, stopped in reverse order however the test ends."""
 
@@ -257,6 +310,10 @@ class Processes:
     def redis(self) -> RedisServer:
         server = self._track(RedisServer(self.directory))
         return server.start()
+
+    def database_proxy(self, database_url: str) -> DatabaseProxy:
+        proxy = self._track(DatabaseProxy(self.directory, database_url))
+        return proxy.start()
 
     def web(self, env: dict[str, str]) -> WebServer:
         server = self._track(WebServer(self.directory))
