@@ -300,6 +300,30 @@ class DatabaseProxy(Process):
         return f"listening on {self.port}" in self.log_text()
 
 
+class MailServer(Process):
+    """tests/integration/smtp_sink.py: every message it accepts is a file in `inbox`."""
+
+    name = "smtp sink"
+
+    def __init__(self, directory: Path, port: int):
+        self.port = port
+        self.inbox = directory / f"smtp-{port}"
+        self.inbox.mkdir(exist_ok=True)
+        super().__init__(directory / f"smtp-{port}.log")
+
+    def start(self) -> "MailServer":
+        self.spawn([sys.executable, "-m", "tests.integration.smtp_sink", str(self.port), str(self.inbox)])
+        wait_until(self._listening, timeout=10, what=f"the SMTP sink:\n{self.log_tail()}")
+        return self
+
+    def _listening(self) -> bool:
+        self.check_alive()
+        return f"listening on {self.port}" in self.log_text()
+
+    def messages(self) -> list[str]:
+        return [path.read_text(errors="replace") for path in sorted(self.inbox.glob("*.eml"))]
+
+
 class Processes:
     """Everything a test started, stopped in reverse order however the test ends."""
 
@@ -314,6 +338,10 @@ class Processes:
     def database_proxy(self, database_url: str) -> DatabaseProxy:
         proxy = self._track(DatabaseProxy(self.directory, database_url))
         return proxy.start()
+
+    def mail_server(self, port: int) -> MailServer:
+        server = self._track(MailServer(self.directory, port))
+        return server.start()
 
     def web(self, env: dict[str, str]) -> WebServer:
         server = self._track(WebServer(self.directory))

@@ -26,7 +26,7 @@ from marketing.models import Stage as LeadStage
 from tests import factories
 from tests.conftest import _test_database_url
 from tests.integration.concurrently import run_together
-from tests.integration.processes import Processes, service_env
+from tests.integration.processes import Processes, free_port, service_env
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -336,3 +336,38 @@ def test_while_postgresql_is_unreachable_captures_get_503_json_and_all_recovers_
     assert set(mql_entries.values()) == {1} and len(mql_entries) == len(lead_ids), mql_entries
     assert set(offers.values()) == {1} and len(offers) == len(lead_ids), offers
     assert Handoff.objects.count() == len(lead_ids)
+
+
+# --- Mail server down ------------------------------------------------------------------------
+
+
+@pytest.mark.redis
+def test_an_offer_email_that_failed_while_the_mail_server_was_down_arrives_once_it_is_back(processes, queue, rep):
+    # RELIABILITY "Faults to survive": email receiver down → retried with backoff, then
+    # dead-lettered and visible. Routing itself must not depend on the mail server.
+    redis = processes.redis()
+    smtp_port = free_port()  # nothing listens here yet: the mail server is down
+    smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1"}
+    env = sweeping(environment(redis, queue, EMAIL_PORT=str(smtp_port), **smtp))
+    web = processes.web(env)
+    worker = processes.worker(env, queue, beat=True)
+    answer = web.post_json(CAPTURE, {"email": "grace@navy.example", **QUALIFYING})
+    assert answer.status == 201, f"{answer}\n{processes.logs()}"
+    lead = Lead.objects.get(email_normalized="grace@navy.example")
+    assert_offered_exactly_once(lead, rep, processes)
+    wait_for(lambda: "Connection refused" in worker.log_text(), what="the offer email to fail", processes=processes)
+
+    mail = processes.mail_server(smtp_port)
+
+    def offer_emails() -> list[str]:
+        return [message for message in mail.messages() if f"To-Envelope: {rep.email}" in message]
+
+    back = f"the offer email to reach {rep.email} once the mail server is back"
+    wait_for(offer_emails, what=back, processes=processes, timeout=20)
+    sweeps = log_lines(worker, "handoff.tasks.reconcile[", "succeeded")
+    wait_for(
+        lambda: log_lines(worker, "handoff.tasks.reconcile[", "succeeded") >= sweeps + 2,
+        what="two more sweeps",
+        processes=processes,
+    )
+    assert len(offer_emails()) == 1, offer_emails()
