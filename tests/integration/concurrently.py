@@ -37,6 +37,7 @@ def run_together(count: int, work: Callable[[int], object], *, prepare=None, tim
     barrier = threading.Barrier(count)
     results: list = [None] * count
     errors: list[BaseException | None] = [None] * count
+    setup_errors: list[BaseException] = []
 
     def run(index: int) -> None:
         try:
@@ -44,9 +45,12 @@ def run_together(count: int, work: Callable[[int], object], *, prepare=None, tim
                 connection.ensure_connection()
                 argument = prepare(index) if prepare else index
                 barrier.wait(timeout=timeout)
-            except BaseException:
+            except threading.BrokenBarrierError:
+                return  # another thread failed to get ready; its error is the one reported
+            except BaseException as error:
+                setup_errors.append(error)
                 barrier.abort()  # a thread that failed before the start must not hang the rest
-                raise
+                return
             results[index] = work(argument)
         except BaseException as error:  # reported by the test, never swallowed
             errors[index] = error
@@ -60,4 +64,6 @@ def run_together(count: int, work: Callable[[int], object], *, prepare=None, tim
         thread.join(timeout)
     stuck = [thread.name for thread in threads if thread.is_alive()]
     assert not stuck, f"threads still running after {timeout}s: {stuck}"
+    if setup_errors:
+        raise AssertionError(f"a thread failed before the start: {setup_errors[0]!r}") from setup_errors[0]
     return Outcome(results, errors)

@@ -23,6 +23,7 @@ from handoff.errors import OfferConflict
 from handoff.models import Handoff, Offer
 from marketing import services as marketing_services
 from marketing import tasks as marketing_tasks
+from marketing.api.throttles import CaptureThrottle
 from marketing.models import Lead, LeadStageChange, Touchpoint
 from marketing.models import Stage as LeadStage
 from sales import services as sales_services
@@ -95,6 +96,30 @@ def test_fifty_simultaneous_api_captures_of_one_address_answer_one_201_and_forty
         assert {response.json()["id"] for response in outcome.results} == {lead.pk}
         assert Touchpoint.objects.filter(lead=lead).count() == 50
     assert Lead.objects.count() == ROUNDS
+
+
+def test_a_burst_of_api_captures_from_one_address_gets_exactly_the_rate_limit_through(monkeypatch):
+    # RELIABILITY: over the per-IP rate → 429. The counter must hold under a burst too,
+    # not only for requests that arrive one after another. A low limit keeps the burst
+    # within PostgreSQL's connection limit (one connection per thread).
+    limit, burst = 10, 30
+    monkeypatch.setattr(CaptureThrottle, "THROTTLE_RATES", {"capture": f"{limit}/minute"})
+    for round_ in range(ROUNDS):
+
+        def post(i, round_=round_):
+            return Client().post(
+                "/api/v1/capture/",
+                data=json.dumps({"email": f"burst.{round_}.{i}@corp.example"}),
+                content_type="application/json",
+                REMOTE_ADDR=f"10.1.{round_}.1",
+            )
+
+        outcome = run_together(burst, post)
+
+        assert outcome.unexpected() == [], f"round {round_}"
+        statuses = Counter(response.status_code for response in outcome.results)
+        assert statuses == {201: limit, 429: burst - limit}, f"round {round_}: {statuses}"
+        assert Lead.objects.filter(email_normalized__startswith=f"burst.{round_}.").count() == limit
 
 
 # --- Accepting an offer: one winner ------------------------------------------------------
