@@ -299,6 +299,8 @@ LEADFLOW_MQL_THRESHOLD = env_int("LEADFLOW_MQL_THRESHOLD", 50)
 LEADFLOW_OFFER_SLA_MINUTES = env_int("LEADFLOW_OFFER_SLA_MINUTES", 240)
 # Work younger than this is still in flight on the normal path; the sweep leaves it be.
 LEADFLOW_RECONCILE_GRACE_SECONDS = env_int("LEADFLOW_RECONCILE_GRACE_SECONDS", 120)
+# Mounts the bare-Django endpoints benchmarks compare the product with (bench/).
+LEADFLOW_BENCH_BASELINE = env_bool("LEADFLOW_BENCH_BASELINE")
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -23,3 +24,6 @@ urlpatterns = [
     path("api/v1/", include("marketing.api.urls")),
     path("api/v1/", include("handoff.api.urls")),
 ]
+
+if settings.LEADFLOW_BENCH_BASELINE:
+    urlpatterns.append(path("bench/baseline/", include("leadflow.baseline")))
