@@ -138,6 +138,8 @@ class Lead(models.Model):
     scored_at = models.DateTimeField(null=True, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     recycle_count = models.PositiveIntegerField(default=0)
+    # Set when sales recycles the lead with a cool-down: no re-qualification before it.
+    nurture_until = models.DateTimeField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -177,6 +179,9 @@ class Lead(models.Model):
     @property
     def is_marketings(self) -> bool:
         return self.stage in MARKETING_STAGES
+
+    def in_cooldown(self, now) -> bool:
+        return self.nurture_until is not None and now < self.nurture_until
 
 
 class LeadStageChange(models.Model):

@@ -1,7 +1,7 @@
 """Marketing's use cases. Every write to a marketing model goes through here."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -138,7 +138,8 @@ def score_lead(*, lead_id: int, now: datetime | None = None) -> Lead | None:
         lead.score_reasons = [reason.as_dict() for reason in reasons]
         lead.scored_at = now
         lead.save(update_fields=["score", "score_reasons", "scored_at", "updated_at"])
-        if score >= settings.LEADFLOW_MQL_THRESHOLD and lead.stage in (Stage.SUBSCRIBER, Stage.LEAD):
+        qualifies = score >= settings.LEADFLOW_MQL_THRESHOLD and not lead.in_cooldown(now)
+        if qualifies and lead.stage in (Stage.SUBSCRIBER, Stage.LEAD):
             _move(lead, Stage.MQL, reason=f"Score {score} reached the MQL threshold", now=now)
             _announce_qualified(lead)
     return lead
@@ -148,6 +149,11 @@ def qualify_lead(*, lead_id: int, by=None, reason: str = "Handed to sales by han
     """Hand a lead to sales now (marketer or manager), whatever its score."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.in_cooldown(timezone.now()):
+            raise StageChangeNotAllowed(
+                f"Sales recycled this lead with a cool-down: it can be handed to sales again "
+                f"from {timezone.localtime(lead.nurture_until):%Y-%m-%d %H:%M}."
+            )
         _move(lead, Stage.MQL, reason=reason, by=by)
         _announce_qualified(lead)
     return lead
@@ -167,13 +173,17 @@ def accept_lead(*, lead_id: int, owner_id: int) -> Lead:
     return lead
 
 
-def recycle_lead(*, lead_id: int, reason: str) -> Lead:
-    """Send a lead back to marketing nurture with sales' reason; it may qualify again later."""
+def recycle_lead(*, lead_id: int, reason: str, cooldown_days: int = 0) -> Lead:
+    """Send a lead back to marketing nurture with sales' reason; it may qualify again after the cool-down."""
+    if cooldown_days < 0:
+        raise ValueError("cooldown_days cannot be negative")
+    now = timezone.now()
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         lead.owner = None
         lead.recycle_count += 1
-        _move(lead, Stage.RECYCLED, reason=reason, extra_fields=["owner", "recycle_count"])
+        lead.nurture_until = now + timedelta(days=cooldown_days) if cooldown_days else None
+        _move(lead, Stage.RECYCLED, reason=reason, now=now, extra_fields=["owner", "recycle_count", "nurture_until"])
     return lead
 
 
