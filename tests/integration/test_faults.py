@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from handoff import tasks as handoff_tasks
 from handoff.models import Handoff, Offer
+from leadflow.celery import MAX_DELIVERIES
 from leadflow.celery import app as celery_app
 from marketing import tasks as marketing_tasks
 from marketing.models import Lead, LeadStageChange
@@ -190,12 +191,19 @@ def test_scoring_and_routing_tasks_delivered_twice_at_the_same_moment_qualify_an
 # --- Worker child killed mid-task ---------------------------------------------------------
 
 
-def _waiting_on_my_locks() -> bool:
+def _waiting_on_my_locks(at_least: int = 1) -> bool:
+    """At least this many other sessions of the test database wait on a lock (ours: we hold the only one).
+
+    A backend whose client was SIGKILLed keeps waiting until it gets the lock, so the
+    count only grows while the lock is held.
+    """
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # statistics views are frozen per transaction
         cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
         )
-        return cursor.fetchone()[0] > 0
+        return cursor.fetchone()[0] >= at_least
 
 
 @pytest.mark.redis
@@ -254,6 +262,43 @@ def test_a_task_whose_whole_worker_is_killed_mid_run_is_redriven_by_the_sweep_an
     # RELIABILITY #7); the sweep of a new worker must not wait for it.
     second = processes.worker(sweeping(env), queue, beat=True)
     assert_offered_exactly_once(lead, rep, processes, worker=second)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_task_that_keeps_killing_its_worker_is_dropped_after_five_deliveries(processes, queue, rep):
+    # RELIABILITY #6: redelivery on worker loss needs a cap, or a poison task loops forever.
+    # The lead is not lost by this: the scoring sweep re-drives it from the database.
+    redis = processes.redis()
+    worker = processes.worker(environment(redis, queue), queue)
+    lead = _qualifying_lead()
+
+    with transaction.atomic():
+        Lead.objects.select_for_update().get(pk=lead.pk)
+        with celery_app.connection_for_write(redis.url) as broker:
+            marketing_tasks.score_lead.apply_async(args=[lead.pk], queue=queue, connection=broker)
+        for delivery in range(1, MAX_DELIVERIES + 1):
+            wait_for(
+                lambda n=delivery: _waiting_on_my_locks(at_least=n),
+                what=f"delivery {delivery} to block on the lead's lock",
+                processes=processes,
+            )
+            [child] = worker.pool_children()
+            os.kill(child, signal.SIGKILL)
+            wait_for(
+                lambda n=delivery: log_lines(worker, "WorkerLostError") >= n,
+                what=f"the worker to notice child {delivery} died",
+                processes=processes,
+            )
+        wait_for(
+            lambda: log_lines(worker, "dropping task marketing.tasks.score_lead"),
+            what="the task to be dropped",
+            processes=processes,
+        )
+
+    time.sleep(1)  # a task that was not dropped would now score the lead
+    assert log_lines(worker, "marketing.tasks.score_lead[", "received") == MAX_DELIVERIES + 1, processes.logs()
+    assert not Lead.objects.filter(pk=lead.pk, scored_at__isnull=False).exists(), processes.logs()
 
 
 # --- PostgreSQL unreachable under load ----------------------------------------------------
