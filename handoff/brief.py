@@ -3,13 +3,17 @@
 from marketing.models import Lead
 
 
-def build_brief(lead: Lead) -> dict:
+def build_brief(lead: Lead, *, handoff=None) -> dict:
     """A plain, JSON-safe summary; copied onto the deal so it outlives later lead edits.
 
     Reads `lead.touchpoints.all()` so that a page listing many leads pays for their
     journeys once, with prefetch_related("lead__touchpoints__campaign").
     """
-    touchpoints = sorted(lead.touchpoints.all(), key=lambda touch: (touch.occurred_at, touch.pk))[:50]
+    touchpoints = sorted(lead.touchpoints.all(), key=lambda touch: (touch.occurred_at, touch.pk))
+    campaigns = []
+    for touch in touchpoints:
+        if touch.campaign and touch.campaign.name not in campaigns:
+            campaigns.append(touch.campaign.name)
     return {
         "name": lead.display_name,
         "email": lead.email,
@@ -21,6 +25,9 @@ def build_brief(lead: Lead) -> dict:
         "company_size": lead.get_company_size_display() if lead.company_size else "",
         "source": lead.get_source_display(),
         "campaign": lead.first_touch_campaign.name if lead.first_touch_campaign else "",
+        "campaigns": campaigns,
+        "utm": {name: value for name in ("source", "medium", "campaign") if (value := getattr(lead, f"utm_{name}"))},
+        "first_seen": lead.created_at.isoformat() if lead.created_at else None,
         "score": lead.score,
         "score_reasons": lead.score_reasons,
         "recycle_count": lead.recycle_count,
@@ -35,6 +42,15 @@ def build_brief(lead: Lead) -> dict:
                 "at": touch.occurred_at.isoformat(),
                 "campaign": touch.campaign.name if touch.campaign else "",
             }
-            for touch in touchpoints
+            for touch in touchpoints[-50:]
         ],
+        "touchpoints": len(touchpoints),
+        "merged_duplicates": merged_duplicates(lead),
+        "routed": handoff.route_reason if handoff is not None else "",
     }
+
+
+def merged_duplicates(lead: Lead) -> list[dict]:
+    """Leads marketing merged into this one (their addresses and when), newest first."""
+    merged = (lead.attributes or {}).get("merged_duplicates") or []
+    return [item for item in merged if isinstance(item, dict)][:20]

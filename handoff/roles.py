@@ -17,6 +17,7 @@ _SALES_BASE = [
     "sales.change_deal",
     "handoff.view_handoff",
     "handoff.decide_offer",
+    "handoff.view_scorecard",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -30,6 +31,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "marketing.view_all_leads",
         "marketing.qualify_lead",
         "marketing.view_touchpoint",
+        "handoff.edit_playbook",
+        "handoff.view_scorecard",
+        "handoff.change_commitment",
     ],
     SALES: _SALES_BASE,
     SALES_MANAGERS: [
@@ -38,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.reassign_deal",
         "marketing.qualify_lead",
         "handoff.view_dashboard",
+        "handoff.manage_routing",
+        "handoff.change_commitment",
     ],
 }
 

@@ -1,35 +1,113 @@
-"""Who gets the next offer: smooth weighted round robin among a team's available reps."""
+"""Who gets a lead: the existing owner first, then the first matching rule's team, then
+smooth weighted round robin among that team's available reps under their offer cap."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
 
 from marketing.models import Lead
-from sales.models import SalesRep, Team
+from marketing.scoring import FREE_MAIL_DOMAINS
+from sales.models import Deal, SalesRep, Team
 
-from .models import RoutingSlot
-
-
-def choose_team(lead: Lead) -> Team | None:
-    """The team a lead goes to: the first team with reps, until routing rules arrive."""
-    return Team.objects.filter(reps__isnull=False).order_by("id").first()
+from .models import Offer, RoutingRule, RoutingSlot, TeamSettings
 
 
-def pick_rep(team: Team, *, exclude_user_ids: set[int] = frozenset()) -> int | None:
+@dataclass(frozen=True)
+class Route:
+    team: Team | None
+    reason: str
+    preferred_user_id: int | None = None
+
+
+def route_for(lead: Lead) -> Route:
+    """Dedupe first (an owner of this person or company keeps them), then the rules."""
+    owner = existing_owner(lead)
+    if owner is not None:
+        return owner
+    team, reason = choose_team(lead)
+    return Route(team=team, reason=reason)
+
+
+def company_domain(email: str) -> str:
+    """The company's domain of an address, or "" for a free-mail one (gmail.com is nobody's company)."""
+    domain = email.rpartition("@")[2].strip().lower()
+    return "" if not domain or domain in FREE_MAIL_DOMAINS else domain
+
+
+def existing_owner(lead: Lead) -> Route | None:
+    """The available rep who already owns this email or company domain (open deal or owned lead)."""
+    email = lead.email_normalized
+    domain = company_domain(email)
+    open_deals = Deal.objects.open().order_by("-created_at", "-id")
+    candidates = [
+        (open_deals.filter(contact_email__iexact=email), f"Open deal with {email}"),
+    ]
+    if domain:
+        candidates += [
+            (open_deals.filter(contact_email__iendswith=f"@{domain}"), f"Open deal at {domain}"),
+            (
+                Lead.objects.filter(email_normalized__endswith=f"@{domain}", owner__isnull=False)
+                .exclude(pk=lead.pk)
+                .order_by("-updated_at"),
+                f"Owner of another lead at {domain}",
+            ),
+        ]
+    for queryset, reason in candidates:
+        owner_id = queryset.values_list("owner_id", flat=True).first()
+        if owner_id is None:
+            continue
+        rep = SalesRep.objects.available().select_related("team").filter(user_id=owner_id).first()
+        if rep is not None:
+            return Route(team=rep.team, reason=reason, preferred_user_id=owner_id)
+    return None
+
+
+def choose_team(lead: Lead) -> tuple[Team | None, str]:
+    """The first active rule the lead matches; with none, the first team that has reps."""
+    for rule in RoutingRule.objects.filter(is_active=True).select_related("team").order_by("position", "id"):
+        if rule.matches(lead):
+            return rule.team, f"Rule “{rule.name}”"
+    team = Team.objects.filter(reps__isnull=False).order_by("id").first()
+    return team, "No rule matched: default team"
+
+
+def team_settings(team_id: int | None) -> TeamSettings | None:
+    return TeamSettings.objects.filter(team_id=team_id).first() if team_id else None
+
+
+def pick_rep(team: Team, *, exclude_user_ids: set[int] = frozenset(), cap: int | None = None) -> int | None:
     """Pick the next rep's user id for `team`, or None when nobody can take an offer.
 
     Must run inside a transaction: the team's slots are locked so that concurrent routers
-    take turns instead of handing two leads to the same rep. `exclude_user_ids` (e.g. the
-    rep who let the offer expire) is honoured unless they are the only one available.
+    take turns instead of handing two leads to the same rep (and counting open offers
+    against the cap only after the lock means the count includes the last router's
+    offer). `exclude_user_ids` (e.g. the rep who let the offer expire) is honoured unless
+    they are the only one available.
     """
     weights = dict(SalesRep.objects.available().filter(team=team).values_list("user_id", "routing_weight"))
     if not weights:
         return None
-    if set(weights) - set(exclude_user_ids):
-        weights = {user_id: w for user_id, w in weights.items() if user_id not in exclude_user_ids}
     RoutingSlot.objects.bulk_create(
         [RoutingSlot(team=team, user_id=user_id) for user_id in weights], ignore_conflicts=True
     )
     slots = list(RoutingSlot.objects.select_for_update().filter(team=team, user_id__in=weights).order_by("user_id"))
+    eligible = set(weights)
+    if cap is not None:
+        open_counts = dict(
+            Offer.objects.filter(state=Offer.State.OPEN, assignee_id__in=weights)
+            .values_list("assignee_id")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        eligible = {user_id for user_id in eligible if open_counts.get(user_id, 0) < cap}
+    if eligible - set(exclude_user_ids):
+        eligible -= set(exclude_user_ids)
+    if not eligible:
+        return None
+    slots = [slot for slot in slots if slot.user_id in eligible]
     for slot in slots:
         slot.current += weights[slot.user_id]
     chosen = max(slots, key=lambda slot: (slot.current, -slot.user_id))
-    chosen.current -= sum(weights.values())
+    chosen.current -= sum(weights[slot.user_id] for slot in slots)
     RoutingSlot.objects.bulk_update(slots, ["current"])
     return chosen.user_id

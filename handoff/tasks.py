@@ -1,8 +1,9 @@
-"""Thin tasks: take ids, call one service. Each is idempotent (see handoff/services.py)."""
+"""Thin tasks: take ids, call one service. Each is idempotent (see handoff/services)."""
 
 from celery import shared_task
 
-from . import services
+from . import scorecards, services
+from .reports import digest
 
 
 @shared_task
@@ -21,11 +22,29 @@ def record_deal_outcome(deal_id: int) -> None:
 
 
 @shared_task
-def expire_overdue_offers() -> int:
-    return services.expire_overdue_offers()
+def expire_overdue_offers() -> dict:
+    """The SLA sweep (beat, every minute): half-time reminders, then breaches."""
+    report = services.sweep_offers()
+    return {"reminded": report.reminded, "expired": report.expired}
 
 
 @shared_task
 def reconcile() -> dict:
     report = services.reconcile()
     return {"routed": report.routed, "offered": report.offered, "outcomes": report.outcomes}
+
+
+@shared_task
+def refresh_scorecards() -> dict:
+    report = scorecards.refresh_stale()
+    return {"groups": report.groups, "marks": report.marks}
+
+
+@shared_task
+def rebuild_scorecards() -> int:
+    return scorecards.rebuild_all()
+
+
+@shared_task
+def send_weekly_digest() -> int:
+    return digest.send_weekly_digests()

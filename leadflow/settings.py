@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -292,11 +293,24 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-handoffs": {"task": "handoff.tasks.reconcile", "schedule": _sweep_every},
     "expire-overdue-offers": {"task": "handoff.tasks.expire_overdue_offers", "schedule": _sweep_every},
     "score-unscored-leads": {"task": "marketing.tasks.score_unscored_leads", "schedule": _sweep_every},
+    # Scorecards: groups that events marked stale every minute, everything nightly; the
+    # digest task runs daily but sends each marketer one digest a week.
+    "refresh-scorecards": {"task": "handoff.tasks.refresh_scorecards", "schedule": _sweep_every},
+    "rebuild-scorecards": {
+        "task": "handoff.tasks.rebuild_scorecards",
+        "schedule": crontab(hour=env_int("LEADFLOW_SCORECARD_REBUILD_HOUR", 2), minute=30),
+    },
+    "weekly-digest": {
+        "task": "handoff.tasks.send_weekly_digest",
+        "schedule": crontab(hour=env_int("LEADFLOW_DIGEST_HOUR", 7), minute=0),
+    },
 }
 
 # --- LeadFlow -------------------------------------------------------------------------
 LEADFLOW_MQL_THRESHOLD = env_int("LEADFLOW_MQL_THRESHOLD", 50)
 LEADFLOW_OFFER_SLA_MINUTES = env_int("LEADFLOW_OFFER_SLA_MINUTES", 240)
+# "Offers due soon" on a salesperson's day: offers due within this many hours.
+LEADFLOW_OFFERS_DUE_HOURS = env_int("LEADFLOW_OFFERS_DUE_HOURS", 4)
 # Work younger than this is still in flight on the normal path; the sweep leaves it be.
 LEADFLOW_RECONCILE_GRACE_SECONDS = env_int("LEADFLOW_RECONCILE_GRACE_SECONDS", 120)
 # Mounts the bare-Django endpoints benchmarks compare the product with (bench/).

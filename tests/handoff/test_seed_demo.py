@@ -91,12 +91,15 @@ def test_accepted_offers_have_deals_and_a_won_deal_makes_a_customer(output):
         assert (handoff.lead.outcome, handoff.lead.stage) == (Lead.Outcome.LOST, LeadStage.RECYCLED)
 
 
-def test_rejected_offers_send_their_leads_back_to_nurture(output):
+def test_rejected_offers_are_recycled_or_disqualified_as_their_reasons_rule_says(output):
     rejected = Handoff.objects.filter(state=Handoff.State.REJECTED).select_related("lead")
-    assert rejected
+    assert {handoff.recycle_action for handoff in rejected} >= {"nurture", "disqualified"}
     for handoff in rejected:
         assert handoff.rejection_reason
-        assert (handoff.lead.stage, handoff.lead.recycle_count) == (LeadStage.RECYCLED, 1)
+        if handoff.recycle_action == "nurture":
+            assert (handoff.lead.stage, handoff.lead.recycle_count) == (LeadStage.RECYCLED, 1)
+        elif handoff.recycle_action == "disqualified":
+            assert handoff.lead.stage == LeadStage.DISQUALIFIED
 
 
 def test_leads_below_the_bar_stay_with_marketing(output):

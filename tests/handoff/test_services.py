@@ -132,7 +132,7 @@ def test_rejecting_needs_a_known_reason_and_a_note_for_other(rep, reason, note, 
 
 def test_a_recycled_lead_that_qualifies_again_gets_a_new_handoff(rep):
     first = factories.offered()
-    services.reject_offer(handoff_id=first.pk, by=rep, reason="bad_timing")
+    services.reject_offer(handoff_id=first.pk, by=rep, reason="wrong_contact")  # no cool-down
     second = factories.offered(lead=Lead.objects.get(pk=first.lead_id))
     assert (second.pk != first.pk, second.cycle, second.state) == (True, 1, Handoff.State.OFFERED)
 

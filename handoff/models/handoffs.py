@@ -53,6 +53,16 @@ class Handoff(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
     rejection_note = models.CharField(max_length=500, blank=True)
+    # Why it went to this team or rep ("Rule “EMEA enterprise”", "Owner of acme.com"…).
+    route_reason = models.CharField(max_length=200, blank=True)
+    # Dedupe: the rep who already owns this person or company gets the first offer.
+    preferred_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the rejection did to the lead (see RejectionRule) and, for a duplicate, the
+    # original the rep named.
+    recycle_action = models.CharField(max_length=20, blank=True)
+    duplicate_of = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     deal = models.OneToOneField(Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The deal close this handoff last wrote back to marketing; differs from the deal's
     # closed_at exactly when the outcome still has to be recorded.
@@ -66,6 +76,9 @@ class Handoff(models.Model):
         permissions = [
             ("decide_offer", "Can accept or reject offers"),
             ("view_dashboard", "Can view the joint dashboard"),
+            ("manage_routing", "Can edit routing rules, team SLA settings and recycling rules"),
+            ("edit_playbook", "Can write the sales playbook"),
+            ("view_scorecard", "Can view lead-quality scorecards"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["lead", "cycle"], name="one_handoff_per_lead_cycle"),
@@ -93,16 +106,32 @@ class Offer(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     offered_at = models.DateTimeField()
     due_at = models.DateTimeField()
+    # Half-way through the SLA (in working time) the assignee is reminded, once.
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Working minutes from offer to answer, in the team's hours: the SLA metrics' raw data.
+    response_minutes = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["offered_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["handoff"], condition=Q(state="open"), name="one_open_offer_per_handoff"),
         ]
+        indexes = [
+            models.Index(fields=["state", "remind_at"]),
+            models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["offered_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Offer of handoff #{self.handoff_id} to user #{self.assignee_id} ({self.state})"
+
+    @property
+    def within_sla(self) -> bool | None:
+        if self.state in (self.State.ACCEPTED, self.State.REJECTED):
+            return self.decided_at <= self.due_at
+        return False if self.state == self.State.EXPIRED else None
 
 
 class Feedback(models.Model):
@@ -127,6 +156,8 @@ class Feedback(models.Model):
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="feedback_rating_1_to_5",
             ),
+            # A deal closed, reopened and closed again keeps one closing verdict, the latest.
+            models.UniqueConstraint(fields=["handoff"], condition=Q(moment="close"), name="one_close_feedback"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,151 @@
+"""What the feedback loop reports: scorecard rollups, SLA commitments, digests sent."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Dimension(models.TextChoices):
+    SOURCE = "source", "Source"
+    CAMPAIGN = "campaign", "Campaign"
+    LEAD_TYPE = "lead_type", "Lead type"
+    SEGMENT = "segment", "Segment"
+    INDUSTRY = "industry", "Industry"
+    REP = "rep", "Salesperson"
+
+
+class ScorecardRow(models.Model):
+    """Lead quality for one group of leads (one source, one campaign, one lead type…).
+
+    A rollup: refreshed from the raw rows for the groups an event touched, and rebuilt in
+    full every night; either way its numbers equal a recomputation from scratch.
+    """
+
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    key = models.CharField(max_length=200)
+    label = models.CharField(max_length=200)
+    leads = models.PositiveIntegerField(default=0)
+    mqls = models.PositiveIntegerField(default=0)
+    offered = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rejection_reasons = models.JSONField(default=dict, blank=True)
+    sqls = models.PositiveIntegerField(default=0)
+    won = models.PositiveIntegerField(default=0)
+    lost = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # "spend" (from the spend log), "budget" (no spend logged) or "mixed" (some of each).
+    cost_basis = models.CharField(max_length=10, blank=True)
+    lead_time_days = models.FloatField(null=True, blank=True, help_text="Median days from MQL to won.")
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dimension", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "key"], name="one_scorecard_row_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()}: {self.label}"
+
+    @staticmethod
+    def _percent(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def accepted_pct(self) -> float | None:
+        return self._percent(self.accepted, self.accepted + self.rejected)
+
+    @property
+    def sql_won_pct(self) -> float | None:
+        return self._percent(self.won, self.sqls)
+
+    @property
+    def win_rate(self) -> float | None:
+        """Won of the closed deals."""
+        return self._percent(self.won, self.won + self.lost)
+
+    @property
+    def offered_won_pct(self) -> float | None:
+        """Won of the leads handed to sales: how "best" is ranked."""
+        return self._percent(self.won, self.offered)
+
+    @property
+    def roi(self) -> float | None:
+        return round(float((self.revenue - self.cost) / self.cost) * 100, 1) if self.cost else None
+
+    @property
+    def avg_rating(self) -> float | None:
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
+
+    @property
+    def cost_per_lead(self) -> Decimal | None:
+        return (self.cost / self.leads).quantize(Decimal("0.01")) if self.leads and self.cost else None
+
+    @property
+    def top_rejections(self) -> list[tuple[str, int]]:
+        return sorted(self.rejection_reasons.items(), key=lambda item: (-item[1], item[0]))
+
+
+class ScorecardDirty(models.Model):
+    """A group whose scorecard row an event made stale; the refresh sweep recomputes it.
+
+    Append-only (no unique key): events running at the same time never wait on each
+    other's marks, and the sweep deletes exactly the marks it has read.
+    """
+
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    key = models.CharField(max_length=200)
+    marked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.dimension}:{self.key}"
+
+
+class Commitment(models.Model):
+    """The two-sided SLA from a month on: marketing's MQLs a month, sales' response time."""
+
+    starts_on = models.DateField(unique=True, help_text="The first day of the month it applies from.")
+    mqls_per_month = models.PositiveIntegerField()
+    response_minutes = models.PositiveIntegerField(help_text="Working minutes sales takes to answer an offer.")
+    response_target_percent = models.PositiveSmallIntegerField(
+        default=90, help_text="Share of offers answered within that time."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(response_minutes__gte=1), name="commitment_response_positive"),
+            models.CheckConstraint(
+                condition=Q(response_target_percent__gte=1, response_target_percent__lte=100),
+                name="commitment_target_is_a_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"From {self.starts_on:%B %Y}: {self.mqls_per_month} MQLs, {self.response_minutes} min"
+
+
+class DigestSent(models.Model):
+    """One weekly digest to one marketer: the row is claimed before the mail goes out."""
+
+    week_starts = models.DateField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week_starts", "user"], name="one_digest_per_marketer_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for week of {self.week_starts} to user #{self.user_id}"

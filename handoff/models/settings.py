@@ -1,0 +1,146 @@
+"""What managers configure: how each team takes offers, where leads go, what a rejection does."""
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from marketing.models import Campaign, Lead
+from sales.models import Team
+
+from ..workhours import WorkingHours
+from .handoffs import RejectionReason
+
+WEEKDAYS = [("0", "Mon"), ("1", "Tue"), ("2", "Wed"), ("3", "Thu"), ("4", "Fri"), ("5", "Sat"), ("6", "Sun")]
+
+
+class TeamSettings(models.Model):
+    """How one sales team takes offers: working hours and time zone, SLA, offer cap.
+
+    A team without a row works around the clock with LEADFLOW_OFFER_SLA_MINUTES and no cap.
+    """
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="+")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    working_days = models.CharField(max_length=7, default="01234", help_text="Weekday digits, Monday = 0.")
+    day_starts = models.TimeField(default=time(9))
+    # 00:00 means midnight at the end of the day (00:00–00:00 is around the clock).
+    day_ends = models.TimeField(default=time(17))
+    sla_minutes = models.PositiveIntegerField(default=240, help_text="Working minutes to accept or reject.")
+    max_open_offers = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Open offers a rep may hold at once; empty = no cap."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "team settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(sla_minutes__gte=1), name="team_sla_at_least_a_minute"),
+            models.CheckConstraint(
+                condition=Q(day_ends__gt=models.F("day_starts")) | Q(day_ends=time(0)),
+                name="team_day_ends_after_it_starts",
+            ),
+            models.CheckConstraint(condition=Q(max_open_offers__gte=1), name="team_offer_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.sla_minutes} min SLA"
+
+    def working_hours(self) -> WorkingHours:
+        return WorkingHours.of(
+            time_zone=self.time_zone,
+            days={int(day) for day in self.working_days},
+            starts=self.day_starts,
+            ends=self.day_ends,
+        )
+
+    @property
+    def weekday_labels(self) -> str:
+        names = dict(WEEKDAYS)
+        return ", ".join(names[day] for day in self.working_days)
+
+
+class RoutingRule(models.Model):
+    """Leads matching every filled-in condition go to `team`; rules are tried in order.
+
+    An empty condition matches anything; a list condition matches any of its values.
+    """
+
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    countries = models.JSONField(default=list, blank=True)
+    industries = models.JSONField(default=list, blank=True)
+    company_sizes = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    # A rule that names a campaign keeps it: deleting it would make the rule match all.
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    min_score = models.IntegerField(null=True, blank=True)
+    max_score = models.IntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_score__isnull=True)
+                | Q(max_score__isnull=True)
+                | Q(max_score__gte=models.F("min_score")),
+                name="routing_rule_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def matches(self, lead: Lead) -> bool:
+        checks = (
+            (self.countries, lead.country),
+            (self.industries, lead.industry),
+        )
+        for wanted, value in checks:
+            if wanted and value.strip().casefold() not in {item.casefold() for item in wanted}:
+                return False
+        if self.company_sizes and lead.company_size not in self.company_sizes:
+            return False
+        if self.sources and lead.source not in self.sources:
+            return False
+        if self.campaign_id and lead.first_touch_campaign_id != self.campaign_id:
+            return False
+        if self.min_score is not None and lead.score < self.min_score:
+            return False
+        return self.max_score is None or lead.score <= self.max_score
+
+
+class RejectionRule(models.Model):
+    """What a rejection for one reason does to the lead (defaults in handoff/recycling.py)."""
+
+    class Action(models.TextChoices):
+        NURTURE = "nurture", "Back to nurture"
+        DISQUALIFY = "disqualify", "Disqualify"
+        DUPLICATE = "duplicate", "Merge as duplicate"
+
+    reason = models.CharField(max_length=20, choices=RejectionReason.choices, unique=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    cooldown_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Days before the lead may be handed to sales again."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reason"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cooldown_days__lte=3650), name="rejection_cooldown_at_most_ten_years"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.get_action_display()}"

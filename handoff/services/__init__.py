@@ -1,0 +1,42 @@
+"""The seam: the only code that moves work between marketing and sales.
+
+Marketing and sales never call each other; these functions call their services with
+plain values. Every function here is safe to run twice (a redelivered task, two beats).
+Callers import from `handoff.services`; one module per subject.
+"""
+
+from .config import (
+    delete_routing_rule,
+    move_routing_rule,
+    save_commitment,
+    save_rejection_rule,
+    save_routing_rule,
+    save_team_settings,
+)
+from .offers import accept_offer, offer_handoff, reject_offer, route_lead
+from .outcomes import record_deal_outcome, sync_lead_stage
+from .playbooks import save_playbook
+from .reconcile import ReconcileReport, reconcile
+from .sla import SweepReport, expire_overdue_offers, send_reminders, sweep_offers
+
+__all__ = [
+    "ReconcileReport",
+    "SweepReport",
+    "accept_offer",
+    "delete_routing_rule",
+    "expire_overdue_offers",
+    "move_routing_rule",
+    "offer_handoff",
+    "reconcile",
+    "record_deal_outcome",
+    "reject_offer",
+    "route_lead",
+    "save_commitment",
+    "save_playbook",
+    "save_rejection_rule",
+    "save_routing_rule",
+    "save_team_settings",
+    "send_reminders",
+    "sweep_offers",
+    "sync_lead_stage",
+]

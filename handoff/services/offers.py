@@ -1,0 +1,247 @@
+"""A handoff's life: routed, offered with an SLA clock, accepted or rejected (and recycled)."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from marketing import services as marketing
+from marketing.emails import normalize_email
+from marketing.models import Lead
+from marketing.models import Stage as LeadStage
+from sales import services as sales
+
+from .. import scorecards
+from ..brief import build_brief
+from ..errors import OfferConflict
+from ..models import Feedback, Handoff, Offer, RejectionReason
+from ..recycling import Action, rule_for
+from ..routing import pick_rep, route_for, team_settings
+from ..workhours import WorkingHours
+from . import notify
+
+
+def route_lead(*, lead_id: int, cycle: int) -> Handoff | None:
+    """Create the lead's handoff for this qualification and offer it to a rep."""
+    with transaction.atomic():
+        lead = Lead.objects.filter(pk=lead_id).first()
+        if lead is None or lead.stage != LeadStage.MQL or lead.recycle_count != cycle:
+            return None  # no longer waiting for sales (accepted, recycled, deleted…)
+        handoff = Handoff.objects.filter(lead=lead, cycle=cycle).first()
+        if handoff is None:
+            route = route_for(lead)
+            handoff, created = Handoff.objects.get_or_create(
+                lead=lead,
+                cycle=cycle,
+                defaults={
+                    "team": route.team,
+                    "route_reason": route.reason[:200],
+                    "preferred_assignee_id": route.preferred_user_id,
+                },
+            )
+            if created:
+                scorecards.mark_lead(lead)
+        return offer_handoff(handoff_id=handoff.pk)
+
+
+def hours_and_sla(team_id: int | None) -> tuple[WorkingHours, int, int | None]:
+    """The team's working hours, SLA minutes and offer cap (defaults for a team with no settings)."""
+    config = team_settings(team_id)
+    if config is None:
+        return WorkingHours.around_the_clock(), settings.LEADFLOW_OFFER_SLA_MINUTES, None
+    return config.working_hours(), config.sla_minutes, config.max_open_offers
+
+
+def offer_handoff(*, handoff_id: int, now: datetime | None = None) -> Handoff | None:
+    """Offer a queued or expired handoff to the next rep; a no-op for any other state.
+
+    Must run inside a transaction (it locks the handoff, then the team's routing slots).
+    """
+    now = now or timezone.now()
+    handoff = Handoff.objects.select_for_update().get(pk=handoff_id)
+    if handoff.state not in (Handoff.State.QUEUED, Handoff.State.EXPIRED):
+        return handoff
+    if handoff.team_id is None:
+        route = route_for(handoff.lead)
+        handoff.team, handoff.route_reason = route.team, route.reason[:200]
+        handoff.preferred_assignee_id = route.preferred_user_id
+        handoff.save(update_fields=["team", "route_reason", "preferred_assignee"])
+        if handoff.team is None:
+            return handoff  # no team yet: the sweep tries again
+    previous = set(handoff.offers.values_list("assignee_id", flat=True))
+    hours, sla_minutes, cap = hours_and_sla(handoff.team_id)
+    user_id = _preferred(handoff, previous) or pick_rep(handoff.team, exclude_user_ids=previous, cap=cap)
+    if user_id is None:
+        return handoff  # nobody available (away, or every rep at the cap): the sweep tries again
+    due_at = hours.add(now, sla_minutes)
+    Offer.objects.create(
+        handoff=handoff,
+        assignee_id=user_id,
+        offered_at=now,
+        due_at=due_at,
+        remind_at=hours.add(now, sla_minutes / 2),
+    )
+    handoff.state = Handoff.State.OFFERED
+    handoff.assignee_id = user_id
+    handoff.offered_at = now
+    handoff.due_at = due_at
+    handoff.save(update_fields=["state", "assignee", "offered_at", "due_at"])
+    transaction.on_commit(lambda: notify.offered(handoff), robust=True)
+    return handoff
+
+
+def _preferred(handoff: Handoff, previous: set[int]) -> int | None:
+    """The owner dedupe found, for the first offer only (a breach goes to the team's next rep)."""
+    from sales.models import SalesRep
+
+    user_id = handoff.preferred_assignee_id
+    if user_id is None or user_id in previous:
+        return None
+    return user_id if SalesRep.objects.available().filter(user_id=user_id).exists() else None
+
+
+def _decidable(handoff_id: int, by) -> Handoff:
+    """Lock the handoff if `by` may decide it; someone else's offer does not exist for them."""
+    if not by.has_perm("handoff.decide_offer"):
+        raise PermissionDenied("Only sales can accept or reject offers.")
+    handoff = Handoff.objects.visible_to(by).select_for_update(of=("self",)).select_related("lead").get(pk=handoff_id)
+    if handoff.state != Handoff.State.OFFERED:
+        raise OfferConflict(f"This offer is already {handoff.get_state_display().lower()}.")
+    return handoff
+
+
+def _close_open_offer(handoff: Handoff, state: str, now: datetime) -> None:
+    offer = handoff.offers.filter(state=Offer.State.OPEN).first()
+    if offer is None:
+        return
+    offer.state, offer.decided_at = state, now
+    if state in (Offer.State.ACCEPTED, Offer.State.REJECTED):
+        hours, _sla, _cap = hours_and_sla(handoff.team_id)
+        offer.response_minutes = round(hours.minutes_between(offer.offered_at, now))
+    offer.save(update_fields=["state", "decided_at", "response_minutes"])
+
+
+def _check_rating(rating: int | None) -> None:
+    if rating is not None and not 1 <= rating <= 5:
+        raise ValidationError({"rating": "Rate the lead from 1 to 5."})
+
+
+def _record_rating(handoff: Handoff, by, moment: str, rating: int | None, comment: str) -> None:
+    if rating is None and not comment:
+        return
+    Feedback.objects.create(handoff=handoff, author=by, moment=moment, rating=rating, comment=comment[:1000])
+
+
+def accept_offer(*, handoff_id: int, by, rating: int | None = None, comment: str = "") -> Handoff:
+    """The assignee (or their manager) takes the lead: a deal opens, the lead becomes SAL."""
+    _check_rating(rating)
+    now = timezone.now()
+    with transaction.atomic():
+        handoff = _decidable(handoff_id, by)
+        lead = (
+            Lead.objects.select_related("first_touch_campaign")
+            .prefetch_related("touchpoints__campaign")
+            .get(pk=handoff.lead_id)
+        )
+        deal = sales.open_deal(
+            owner_id=handoff.assignee_id,
+            team_id=handoff.team_id,
+            title=f"{lead.company or lead.display_name}",
+            contact_name=lead.display_name,
+            contact_email=lead.email,
+            contact_phone=lead.phone,
+            company=lead.company,
+            brief=build_brief(lead, handoff=handoff),
+        )
+        _close_open_offer(handoff, Offer.State.ACCEPTED, now)
+        handoff.state = Handoff.State.ACCEPTED
+        handoff.decided_at = now
+        handoff.deal = deal
+        handoff.save(update_fields=["state", "decided_at", "deal"])
+        _record_rating(handoff, by, Feedback.Moment.ACCEPT, rating, comment)
+        marketing.accept_lead(lead_id=lead.pk, owner_id=handoff.assignee_id)
+        scorecards.mark_lead(lead, rep_id=handoff.assignee_id)
+    return handoff
+
+
+def _original_lead(original_email: str, reason: str) -> Lead | None:
+    original_email = (original_email or "").strip()
+    if not original_email:
+        return None
+    if reason != RejectionReason.DUPLICATE:
+        raise ValidationError({"original_email": "Name an original lead only when rejecting a duplicate."})
+    try:
+        normalized = normalize_email(original_email)
+    except ValidationError:
+        raise ValidationError({"original_email": "Enter the original lead's email address."}) from None
+    original = Lead.objects.filter(email_normalized=normalized).first()
+    if original is None:
+        raise ValidationError({"original_email": "No lead has this email address."})
+    return original
+
+
+def reject_offer(
+    *,
+    handoff_id: int,
+    by,
+    reason: str,
+    note: str = "",
+    rating: int | None = None,
+    original_email: str = "",
+) -> Handoff:
+    """Sales sends the lead back with a reason; the reason's rule says what becomes of it."""
+    note = note.strip()
+    if reason not in RejectionReason.values:
+        raise ValidationError({"reason": "Choose why you are rejecting this lead."})
+    if reason == RejectionReason.OTHER and not note:
+        raise ValidationError({"note": "Say why, when the reason is Other."})
+    _check_rating(rating)
+    original = _original_lead(original_email, reason)
+    rule = rule_for(reason)
+    now = timezone.now()
+    with transaction.atomic():
+        handoff = _decidable(handoff_id, by)
+        if original is not None and original.pk == handoff.lead_id:
+            raise ValidationError({"original_email": "That is this lead itself: name the lead it duplicates."})
+        _close_open_offer(handoff, Offer.State.REJECTED, now)
+        handoff.state = Handoff.State.REJECTED
+        handoff.decided_at = now
+        handoff.rejection_reason = reason
+        handoff.rejection_note = note[:500]
+        handoff.duplicate_of = original
+        handoff.recycle_action = _apply_rule(handoff, rule, note=note, original=original, by=by)
+        handoff.save(
+            update_fields=[
+                "state",
+                "decided_at",
+                "rejection_reason",
+                "rejection_note",
+                "duplicate_of",
+                "recycle_action",
+            ]
+        )
+        _record_rating(handoff, by, Feedback.Moment.REJECT, rating, note)
+        scorecards.mark_lead(handoff.lead, rep_id=handoff.assignee_id)
+    return handoff
+
+
+def _apply_rule(handoff: Handoff, rule, *, note: str, original: Lead | None, by) -> str:
+    """Do to marketing's lead what the reason's rule says; returns what was done."""
+    label = RejectionReason(rule.reason).label + (f": {note}" if note else "")
+    reason = f"Rejected by sales — {label}"
+    if rule.action == Action.DISQUALIFY:
+        marketing.disqualify_lead(lead_id=handoff.lead_id, reason=reason, by=by)
+        return "disqualified"
+    if rule.action == Action.DUPLICATE:
+        if original is not None:
+            # The duplicate leaves the nurture pool as recycled (its history stays), then
+            # marketing folds it into the original.
+            marketing.recycle_lead(lead_id=handoff.lead_id, reason=f"{reason} (duplicate of {original.email})")
+            marketing.merge_leads(keep_id=original.pk, duplicate_id=handoff.lead_id, by=by)
+            return "merged"
+        marketing.recycle_lead(lead_id=handoff.lead_id, reason=f"{reason} — flagged as a duplicate: merge it")
+        return "flagged"
+    marketing.recycle_lead(lead_id=handoff.lead_id, reason=reason, cooldown_days=rule.cooldown_days)
+    return "nurture"
