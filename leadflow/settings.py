@@ -304,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "handoff.tasks.send_weekly_digest",
         "schedule": crontab(hour=env_int("LEADFLOW_DIGEST_HOUR", 7), minute=0),
     },
+    # Claims each reminder with a conditional update: one email per activity, however many beats.
+    "remind-due-activities": {
+        "task": "sales.tasks.send_due_reminders",
+        "schedule": timedelta(seconds=env_int("LEADFLOW_REMINDER_SECONDS", 60)),
+    },
 }
 
 # --- LeadFlow -------------------------------------------------------------------------
@@ -313,6 +318,13 @@ LEADFLOW_OFFER_SLA_MINUTES = env_int("LEADFLOW_OFFER_SLA_MINUTES", 240)
 LEADFLOW_OFFERS_DUE_HOURS = env_int("LEADFLOW_OFFERS_DUE_HOURS", 4)
 # Work younger than this is still in flight on the normal path; the sweep leaves it be.
 LEADFLOW_RECONCILE_GRACE_SECONDS = env_int("LEADFLOW_RECONCILE_GRACE_SECONDS", 120)
+# Sales: email a reminder this many minutes before an activity is due; the board flags
+# open deals with no activity for this many days; links in emails start with the site URL.
+LEADFLOW_REMINDER_LEAD_MINUTES = env_int("LEADFLOW_REMINDER_LEAD_MINUTES", 15)
+LEADFLOW_STALE_DEAL_DAYS = env_int("LEADFLOW_STALE_DEAL_DAYS", 14)
+LEADFLOW_SITE_URL = env("LEADFLOW_SITE_URL", "http://127.0.0.1:8000")
+# Totals never add up different currencies; this one is listed first (and is a new deal's).
+LEADFLOW_CURRENCY = env("LEADFLOW_CURRENCY", "USD").upper()
 # Mounts the bare-Django endpoints benchmarks compare the product with (bench/).
 LEADFLOW_BENCH_BASELINE = env_bool("LEADFLOW_BENCH_BASELINE")
 

@@ -27,6 +27,12 @@ class SalesRepQuerySet(models.QuerySet):
         present = Q(status=SalesRep.Status.ACTIVE) | Q(status=SalesRep.Status.AWAY, away_until__isnull=False)
         return self.filter(present, user__is_active=True).exclude(away_until__gte=today)
 
+    def managed_by(self, user) -> "SalesRepQuerySet":
+        """The reps whose availability `user` may set for them: their teams' (admins: all)."""
+        if user.is_superuser:
+            return self
+        return self.filter(team__manager=user)
+
 
 class SalesRep(models.Model):
     class Status(models.TextChoices):
@@ -59,6 +65,7 @@ class Pipeline(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("configure_pipelines", "Can configure pipelines, stages and lost reasons")]
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_pipeline"),
         ]
@@ -79,9 +86,11 @@ class Stage(models.Model):
     order = models.PositiveSmallIntegerField()
     probability = models.PositiveSmallIntegerField(help_text="Chance of winning, in percent.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OPEN)
-    # What the buyer needs at this stage, written by marketing and shown to sales here so
-    # that sales never reads marketing's tables.
+    # The stage's playbook: what the buyer needs, written by marketing (through handoff) and
+    # stored here so that sales never reads marketing's tables; exit criteria say when the
+    # deal is ready for the next stage.
     buyer_guidance = models.TextField(blank=True)
+    exit_criteria = models.TextField(blank=True)
 
     class Meta:
         ordering = ["pipeline", "order"]
@@ -97,6 +106,24 @@ class Stage(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.kind != self.Kind.OPEN
+
+
+class StageAsset(models.Model):
+    """A link the playbook says to send the buyer at this stage (case study, ROI sheet…)."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="assets")
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["stage", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "url"], name="stage_asset_url_unique_in_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class StageTransition(models.Model):
@@ -125,6 +152,21 @@ class DealQuerySet(models.QuerySet):
         return self.filter(closed_at__isnull=True)
 
 
+class LostReason(models.Model):
+    """The managed list a lost deal's reason is chosen from (managers keep it)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    # Retired reasons stay for the deals that were lost with them; they are no longer offered.
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Deal(models.Model):
     pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
@@ -140,7 +182,14 @@ class Deal(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     expected_close = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The chosen LostReason's name, copied: handoff reports it to marketing, and renaming
+    # or retiring a reason later must not rewrite why past deals were lost.
     lost_reason = models.CharField(max_length=200, blank=True)
+    lost_note = models.CharField(max_length=1000, blank=True)
+    # Sales' 1–5 verdict on the lead, given when closing; handoff copies it into feedback.
+    lead_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Last touch (move, activity, note, asset sent): the board flags deals gone quiet.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
     brief = models.JSONField(default=dict, blank=True, help_text="What marketing knew at handoff.")
     # Optimistic lock: every write bumps it; a write based on an older version is refused.
     version = models.PositiveIntegerField(default=1)
@@ -157,11 +206,21 @@ class Deal(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(lead_rating__isnull=True) | Q(lead_rating__gte=1, lead_rating__lte=5),
+                name="deal_lead_rating_1_to_5",
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "closed_at"]),
             models.Index(fields=["team", "closed_at"]),
             models.Index(fields=["stage"]),
+            # The board's columns: open deals of one stage, soonest expected close first.
+            models.Index(
+                fields=["stage", "expected_close", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="deal_open_by_stage",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,3 +248,88 @@ class DealStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class AssetSend(models.Model):
+    """A playbook asset sent to the buyer of one deal (once per deal and asset)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="asset_sends")
+    asset = models.ForeignKey(StageAsset, on_delete=models.CASCADE, related_name="sends")
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "asset"], name="asset_sent_once_per_deal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} sent for deal #{self.deal_id}"
+
+
+class Activity(models.Model):
+    """A call, email, meeting or task on a deal: scheduled with a due time, or logged as done."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        EMAIL = "email", "Email"
+        MEETING = "meeting", "Meeting"
+        TASK = "task", "Task"
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="activities")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set by the one reminder sweep that claimed it (conditional update): one email each.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["owner", "done_at", "due_at"]),
+            models.Index(fields=["deal", "done_at"]),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done_at__isnull=True, reminded_at__isnull=True),
+                name="activity_awaiting_reminder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue(self, now=None) -> bool:
+        return self.done_at is None and self.due_at is not None and self.due_at < (now or timezone.now())
+
+
+class Note(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -48,3 +48,25 @@ def ensure_default_pipeline(Pipeline, Stage, StageTransition):
             StageTransition(from_stage=stages[a], to_stage=stages[b]) for a, b in sorted(default_moves(open_slugs))
         )
     return pipeline
+
+
+# The managed list of lost reasons starts with these; managers rename, add and retire them.
+DEFAULT_LOST_REASONS = [
+    "Chose a competitor",
+    "No budget",
+    "Price too high",
+    "No decision: went quiet",
+    "Bad timing",
+    "Missing feature",
+    "Not a fit",
+    "Other",
+]
+
+
+def ensure_lost_reasons(LostReason) -> None:
+    """Create the default lost reasons when there are none at all (a new or flushed database)."""
+    if LostReason.objects.exists():
+        return
+    with transaction.atomic():
+        for order, name in enumerate(DEFAULT_LOST_REASONS, start=1):
+            LostReason.objects.get_or_create(name=name, defaults={"order": order})

@@ -1,13 +1,23 @@
 from django.urls import path
 
-from . import views
+from .views import activities, availability, deals, my_day
 
 app_name = "sales"
 urlpatterns = [
-    path("deals/", views.deal_list, name="deal-list"),
-    path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
-    path("deals/<int:pk>/move/", views.deal_move, name="deal-move"),
-    path("deals/<int:pk>/won/", views.deal_won, name="deal-won"),
-    path("deals/<int:pk>/lost/", views.deal_lost, name="deal-lost"),
-    path("deals/<int:pk>/reopen/", views.deal_reopen, name="deal-reopen"),
+    path("my-day/", my_day.my_day, name="my-day"),
+    path("availability/", availability.availability, name="availability"),
+    path("availability/me/", availability.availability_own, name="availability-own"),
+    path("availability/<int:pk>/", availability.availability_rep, name="availability-rep"),
+    path("deals/", deals.deal_list, name="deal-list"),
+    path("deals/<int:pk>/", deals.deal_detail, name="deal-detail"),
+    path("deals/<int:pk>/move/", deals.deal_move, name="deal-move"),
+    path("deals/<int:pk>/edit/", deals.deal_edit, name="deal-edit"),
+    path("deals/<int:pk>/won/", deals.deal_won, name="deal-won"),
+    path("deals/<int:pk>/lost/", deals.deal_lost, name="deal-lost"),
+    path("deals/<int:pk>/reopen/", deals.deal_reopen, name="deal-reopen"),
+    path("deals/<int:pk>/reassign/", deals.deal_reassign, name="deal-reassign"),
+    path("deals/<int:pk>/activities/", activities.activity_add, name="activity-add"),
+    path("deals/<int:pk>/notes/", activities.note_add, name="note-add"),
+    path("deals/<int:pk>/assets/<int:asset_pk>/sent/", activities.asset_sent, name="asset-sent"),
+    path("activities/<int:pk>/done/", activities.activity_done, name="activity-done"),
 ]

@@ -174,9 +174,7 @@ def test_a_closed_deal_cannot_be_closed_again(rep, won):
     deal = services.close_deal(deal_id=deal.pk, won=True, amount=Decimal("100"), by=rep, expected_version=deal.version)
     before = snapshot(deal)
     with pytest.raises(StageMoveNotAllowed):
-        services.close_deal(
-            deal_id=deal.pk, won=won, lost_reason="Changed my mind", by=rep, expected_version=deal.version
-        )
+        services.close_deal(deal_id=deal.pk, won=won, lost_reason="Bad timing", by=rep, expected_version=deal.version)
     assert snapshot(deal) == before
 
 
@@ -303,7 +301,7 @@ def test_moves_and_reopens_announce_deal_stage_changed_and_closes_announce_deal_
     deal = new_deal(rep)
     assert received == []  # opening is not a stage change anyone needs to hear about
     deal = services.move_deal(deal_id=deal.pk, to_stage_id=stage("qualification").pk, by=rep, expected_version=1)
-    deal = services.close_deal(deal_id=deal.pk, won=False, lost_reason="No need", by=rep, expected_version=2)
+    deal = services.close_deal(deal_id=deal.pk, won=False, lost_reason="Not a fit", by=rep, expected_version=2)
     services.reopen_deal(deal_id=deal.pk, by=manager, expected_version=3)
     assert received == [
         ("deal_stage_changed", deal.pk),

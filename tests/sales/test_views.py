@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from sales import services
 from sales.models import Deal, Stage
-from sales.views import DEALS_PER_PAGE
+from sales.views.deals import DEALS_PER_PAGE
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -142,7 +142,7 @@ LEADS = (
              ("linkedin", DEMO_REQUEST), WON, country="United Kingdom", amount=36_500, rating=5),
     DemoLead("Hannah Becker", "hannah.becker@alpenrose.example", "Alpenrose Foods", "Director of Marketing",
              ("booth",), LOST, country="Germany", amount=22_000, rating=4,
-             reason="Went with their CRM vendor's add-on: cheaper, good enough"),
+             reason="Chose a competitor", note="Went with their CRM vendor's add-on: cheaper, good enough"),
     # Open deals at every stage.
     DemoLead("Marco Rossi", "marco@velarobotics.example", "Vela Robotics", "CTO",
              ("search",), NEGOTIATION, phone="+39 02 5550 1234", country="Italy", amount=62_000, rating=5),

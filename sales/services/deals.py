@@ -1,17 +1,25 @@
-"""Sales' use cases. Every write to a sales model goes through here."""
+"""A deal's life: open, move, edit, close, reopen, reassign. Every write bumps its version."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import signals
-from .errors import DealConflict, StageMoveNotAllowed
-from .models import Deal, DealStageChange, Pipeline, SalesRep, Stage, StageTransition
-from .pipelines import ensure_default_pipeline
+from .. import signals
+from ..errors import DealConflict, StageMoveNotAllowed
+from ..models import Activity, Deal, DealStageChange, LostReason, Pipeline, SalesRep, Stage, StageTransition
+from ..pipelines import ensure_default_pipeline, ensure_lost_reasons
+
+EDITABLE_FIELDS = frozenset(
+    {"title", "amount", "currency", "expected_close", "contact_name", "contact_email", "contact_phone", "company"}
+)
+# A close time a little ahead of the server's clock is a skew, not a deal won tomorrow.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def default_pipeline() -> Pipeline:
@@ -46,6 +54,8 @@ def open_deal(
             contact_phone=contact_phone[:50],
             company=company[:200],
             brief=brief or {},
+            currency=settings.LEADFLOW_CURRENCY,
+            last_activity_at=now,
         )
         DealStageChange.objects.create(deal=deal, to_stage=first_stage, changed_at=now)
     return deal
@@ -62,6 +72,8 @@ def move_deal(*, deal_id: int, to_stage_id: int, by, expected_version: int) -> D
             raise StageMoveNotAllowed("Use Won or Lost to close a deal.")
         if deal.is_closed:
             raise StageMoveNotAllowed("This deal is closed; a manager must reopen it first.")
+        if to_stage.pk == deal.stage_id:
+            raise StageMoveNotAllowed(f"The deal is already in {to_stage.name}.")
         _check_transition(deal.stage, to_stage)
         _set_stage(deal, to_stage, by=by)
         signals.deal_stage_changed.send(sender=Deal, deal_id=deal.pk)
@@ -76,26 +88,38 @@ def close_deal(
     expected_version: int,
     amount: Decimal | None = None,
     lost_reason: str = "",
+    lost_note: str = "",
+    rating: int | None = None,
     closed_at: datetime | None = None,
 ) -> Deal:
-    """Close a deal as won (with its final amount) or lost (with a reason)."""
-    lost_reason = lost_reason.strip()
-    if not won and not lost_reason:
-        raise ValidationError({"lost_reason": "Say why the deal was lost."})
+    """Close a deal as won (with its final amount) or lost (with a reason from the managed list)."""
     if amount is not None and amount < 0:
         raise ValidationError({"amount": "The amount cannot be negative."})
+    if rating is not None and not 1 <= rating <= 5:
+        raise ValidationError({"rating": "Rate the lead from 1 to 5."})
+    now = timezone.now()
+    if closed_at is not None and closed_at > now + CLOCK_SKEW:
+        raise ValidationError({"closed_at": "The close date cannot be in the future."})
+    reason = None if won else _lost_reason(lost_reason)
     with transaction.atomic():
         deal = _lock_current(deal_id, expected_version)
         if deal.is_closed:
             raise StageMoveNotAllowed("This deal is already closed.")
         kind = Stage.Kind.WON if won else Stage.Kind.LOST
         to_stage = deal.pipeline.stages.filter(kind=kind).first()
+        if to_stage is None:
+            raise StageMoveNotAllowed(f"The {deal.pipeline.name} pipeline has no {kind} stage.")
         _check_transition(deal.stage, to_stage)
         if amount is not None:
             deal.amount = amount
-        deal.lost_reason = "" if won else lost_reason[:200]
-        deal.closed_at = closed_at or timezone.now()
-        _set_stage(deal, to_stage, by=by, extra_fields=["amount", "lost_reason", "closed_at"])
+        deal.lost_reason = reason.name if reason else ""
+        deal.lost_note = "" if won else lost_note.strip()[:1000]
+        if rating is not None:
+            deal.lead_rating = rating
+        deal.closed_at = closed_at or now
+        _set_stage(
+            deal, to_stage, by=by, extra_fields=["amount", "lost_reason", "lost_note", "lead_rating", "closed_at"]
+        )
         signals.deal_closed.send(sender=Deal, deal_id=deal.pk)
     return deal
 
@@ -118,28 +142,23 @@ def reopen_deal(*, deal_id: int, by, expected_version: int) -> Deal:
         )
         deal.closed_at = None
         deal.lost_reason = ""
-        _set_stage(deal, to_stage, by=by, extra_fields=["closed_at", "lost_reason"])
+        deal.lost_note = ""
+        _set_stage(deal, to_stage, by=by, extra_fields=["closed_at", "lost_reason", "lost_note"])
         signals.deal_stage_changed.send(sender=Deal, deal_id=deal.pk)
     return deal
 
 
 def update_deal(*, deal_id: int, by, expected_version: int, **changes) -> Deal:
     """Edit a deal's own fields; refused if someone saved a newer version meanwhile."""
-    editable = {
-        "title",
-        "amount",
-        "currency",
-        "expected_close",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "company",
-    }
-    unknown = set(changes) - editable
+    unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     if changes.get("amount") is not None and changes["amount"] < 0:
         raise ValidationError({"amount": "The amount cannot be negative."})
+    if "currency" in changes:
+        changes["currency"] = (changes["currency"] or "").strip().upper()
+        if len(changes["currency"]) != 3 or not changes["currency"].isalpha():
+            raise ValidationError({"currency": "Use a three-letter currency code, such as USD or EUR."})
     _check_field_values(changes)
     with transaction.atomic():
         deal = _lock_current(deal_id, expected_version)
@@ -149,21 +168,55 @@ def update_deal(*, deal_id: int, by, expected_version: int, **changes) -> Deal:
             raise StageMoveNotAllowed("This deal is closed; a manager must reopen it before it can be edited.")
         for name, value in changes.items():
             setattr(deal, name, value)
+        deal.last_activity_at = timezone.now()
         deal.version = F("version") + 1
-        deal.save(update_fields=[*changes, "version", "updated_at"])
+        deal.save(update_fields=[*changes, "version", "last_activity_at", "updated_at"])
         deal.refresh_from_db(fields=["version"])
     return deal
 
 
-def set_availability(*, user_id: int, status: str, away_until=None) -> SalesRep:
-    """A rep marks themselves away (until a date) or back; away reps get no new offers."""
-    if status not in SalesRep.Status.values:
-        raise ValidationError({"status": "Choose active or away."})
-    rep = SalesRep.objects.get(user_id=user_id)
-    rep.status = status
-    rep.away_until = away_until if status == SalesRep.Status.AWAY else None
-    rep.save(update_fields=["status", "away_until"])
-    return rep
+def reassign_deal(*, deal_id: int, owner_id: int, by, expected_version: int) -> Deal:
+    """Managers only: give a deal (and its open activities) to another salesperson of their team."""
+    if not by.has_perm("sales.reassign_deal"):
+        raise PermissionDenied("Only a sales manager can change a deal's owner.")
+    rep = SalesRep.objects.filter(user_id=owner_id, user__is_active=True).select_related("team").first()
+    if rep is None or not (by.is_superuser or rep.team.manager_id == by.pk):
+        raise ValidationError({"owner": "Choose a salesperson of a team you manage."})
+    with transaction.atomic():
+        deal = _lock_current(deal_id, expected_version)
+        if deal.owner_id == owner_id:
+            raise ValidationError({"owner": "The deal already belongs to them."})
+        Activity.objects.filter(deal=deal, owner_id=deal.owner_id, done_at__isnull=True).update(owner_id=owner_id)
+        deal.owner_id = owner_id
+        deal.team_id = rep.team_id
+        deal.version = F("version") + 1
+        deal.save(update_fields=["owner", "team", "version", "updated_at"])
+        deal.refresh_from_db(fields=["version"])
+    return deal
+
+
+def active_lost_reasons():
+    """The reasons a salesperson may choose when losing a deal, in the managers' order."""
+    ensure_lost_reasons(LostReason)
+    return LostReason.objects.filter(is_active=True)
+
+
+def reassignable_owners(*, by):
+    """The users a manager may hand a deal to: active reps of the teams they manage."""
+    reps = SalesRep.objects.filter(user__is_active=True)
+    if not by.is_superuser:
+        reps = reps.filter(team__manager=by)
+    return get_user_model().objects.filter(pk__in=reps.values("user_id")).order_by("first_name", "username")
+
+
+def _lost_reason(name: str) -> LostReason:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"lost_reason": "Say why the deal was lost: choose a reason."})
+    reason = active_lost_reasons().filter(name__iexact=name).first()
+    if reason is None:
+        raise ValidationError({"lost_reason": "Choose one of the lost reasons on the list."})
+    return reason
 
 
 def _check_field_values(changes: dict) -> None:
@@ -182,7 +235,7 @@ def _check_field_values(changes: dict) -> None:
 def _lock_current(deal_id: int, expected_version: int) -> Deal:
     # Row lock + version check: two edits started from one version cannot both land
     # (RELIABILITY #4 lost 17 of 20 concurrent edits without it).
-    deal = Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal_id)
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage", "pipeline").get(pk=deal_id)
     if deal.version != expected_version:
         raise DealConflict("Someone else changed this deal while you were editing it. Reload to see their changes.")
     return deal
@@ -194,10 +247,10 @@ def _check_transition(from_stage: Stage, to_stage: Stage) -> None:
 
 
 def _set_stage(deal: Deal, to_stage: Stage, *, by, extra_fields: list[str] | None = None) -> None:
-    DealStageChange.objects.create(
-        deal=deal, from_stage=deal.stage, to_stage=to_stage, changed_at=timezone.now(), changed_by=by
-    )
+    now = timezone.now()
+    DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to_stage, changed_at=now, changed_by=by)
     deal.stage = to_stage
+    deal.last_activity_at = now
     deal.version = F("version") + 1
-    deal.save(update_fields=["stage", "version", "updated_at", *(extra_fields or [])])
+    deal.save(update_fields=["stage", "version", "last_activity_at", "updated_at", *(extra_fields or [])])
     deal.refresh_from_db(fields=["version"])

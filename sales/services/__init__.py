@@ -1,0 +1,38 @@
+"""Sales' use cases. Every write to a sales model goes through here.
+
+One package, one module per subject; callers import the functions from `sales.services`.
+"""
+
+from .activities import add_note, complete_activity, log_activity, send_due_reminders
+from .deals import (
+    active_lost_reasons,
+    close_deal,
+    default_pipeline,
+    move_deal,
+    open_deal,
+    reassign_deal,
+    reassignable_owners,
+    reopen_deal,
+    update_deal,
+)
+from .playbooks import mark_asset_sent, set_stage_playbook
+from .reps import set_availability
+
+__all__ = [
+    "active_lost_reasons",
+    "add_note",
+    "close_deal",
+    "complete_activity",
+    "default_pipeline",
+    "log_activity",
+    "mark_asset_sent",
+    "move_deal",
+    "open_deal",
+    "reassign_deal",
+    "reassignable_owners",
+    "reopen_deal",
+    "send_due_reminders",
+    "set_availability",
+    "set_stage_playbook",
+    "update_deal",
+]

@@ -1,0 +1,1 @@
+"""Sales pages, one module per screen; sales/urls.py names them."""
