@@ -21,6 +21,7 @@ from django.utils import timezone
 from handoff import services as handoff_services
 from handoff.errors import OfferConflict
 from handoff.models import Handoff, Offer
+from leadflow.celery import app as celery_app
 from marketing import services as marketing_services
 from marketing import tasks as marketing_tasks
 from marketing.api.throttles import CaptureThrottle
@@ -30,11 +31,25 @@ from sales import services as sales_services
 from sales.errors import DealConflict
 from sales.models import Deal, SalesRep
 from tests import factories
+from tests.conftest import TEST_QUEUE
 from tests.integration.concurrently import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 10
+
+
+@pytest.fixture(autouse=True)
+def _drop_published_tasks():
+    """Drop the thousands of tasks these tests publish (a score per capture, a route per
+    qualification): their rows are flushed after the test, and the session's worker would
+    otherwise spend the next worker test chewing through them first."""
+    yield
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.default_channel.queue_purge(TEST_QUEUE)
+    except Exception:  # no such queue yet
+        pass
 
 
 def spellings(email: str, count: int) -> list[str]:
