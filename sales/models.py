@@ -90,7 +90,7 @@ class Stage(models.Model):
     # stored here so that sales never reads marketing's tables; exit criteria say when the
     # deal is ready for the next stage.
     buyer_guidance = models.TextField(blank=True)
-    exit_criteria = models.TextField(blank=True)
+    exit_criteria = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["pipeline", "order"]
@@ -185,7 +185,7 @@ class Deal(models.Model):
     # The chosen LostReason's name, copied: handoff reports it to marketing, and renaming
     # or retiring a reason later must not rewrite why past deals were lost.
     lost_reason = models.CharField(max_length=200, blank=True)
-    lost_note = models.CharField(max_length=1000, blank=True)
+    lost_note = models.CharField(max_length=1000, blank=True, default="")
     # Sales' 1–5 verdict on the lead, given when closing; handoff copies it into feedback.
     lead_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     # Last touch (move, activity, note, asset sent): the board flags deals gone quiet.
