@@ -6,6 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 MAX_EMAIL_LENGTH = 254
+# Rows imported without an email get a stand-in address under this reserved top-level
+# domain (RFC 2606: .invalid can never be delivered to), built from their ID in the file,
+# so that importing the same file again finds the same leads. See marketing/imports.
+PLACEHOLDER_DOMAIN = "import.invalid"
 _validate = EmailValidator(message="Enter a valid email address.")
 
 
@@ -62,3 +66,8 @@ def _script(char: str) -> str:
     if char.isascii():
         return "LATIN"
     return unicodedata.name(char, "UNKNOWN").split(" ")[0]
+
+
+def is_placeholder(email_normalized: str) -> bool:
+    """True for the stand-in address of an imported row that had no email."""
+    return email_normalized.endswith("." + PLACEHOLDER_DOMAIN) or email_normalized.endswith("@" + PLACEHOLDER_DOMAIN)

@@ -1,13 +1,20 @@
 from django.urls import path
 
-from . import views
+from .views import campaigns, capture, leads
 
 app_name = "marketing"
 urlpatterns = [
-    path("forms/<slug:utm_campaign>/", views.capture_form, name="capture-form"),
-    path("forms/<slug:utm_campaign>/thanks/", views.capture_thanks, name="capture-thanks"),
-    path("campaigns/", views.campaign_list, name="campaign-list"),
-    path("leads/", views.lead_list, name="lead-list"),
-    path("leads/<int:pk>/", views.lead_detail, name="lead-detail"),
-    path("leads/<int:pk>/qualify/", views.lead_qualify, name="lead-qualify"),
+    path("forms/<slug:utm_campaign>/", capture.capture_form, name="capture-form"),
+    path("forms/<slug:utm_campaign>/thanks/", capture.capture_thanks, name="capture-thanks"),
+    path("campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("campaigns/calendar/", campaigns.campaign_calendar, name="campaign-calendar"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign-create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:pk>/spend/", campaigns.spend_add, name="spend-add"),
+    path("campaigns/<int:pk>/spend/<int:spend_pk>/delete/", campaigns.spend_delete, name="spend-delete"),
+    path("campaigns/<int:pk>/spend/import/", campaigns.spend_import, name="spend-import"),
+    path("leads/", leads.lead_list, name="lead-list"),
+    path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
+    path("leads/<int:pk>/qualify/", leads.lead_qualify, name="lead-qualify"),
 ]

@@ -70,3 +70,35 @@ def test_the_campaign_list_costs_the_same_for_2_or_20_campaigns(marketer):
         factories.CampaignFactory(owner=factories.marketer())
     large = queries_for(client, reverse("marketing:campaign-list"))
     assert_same_count(small, large)
+
+
+def test_the_campaign_page_costs_the_same_for_1_or_30_leads_and_spend_entries(marketer, rep):
+    from datetime import date
+    from decimal import Decimal
+
+    from marketing.services import campaigns as campaign_services
+
+    campaign = factories.CampaignFactory(owner=marketer)
+    client = logged_in(marketer)
+    factories.capture("first@corp.example", campaign=campaign)
+    campaign_services.add_spend(campaign_id=campaign.pk, spent_on=date(2026, 1, 1), amount=Decimal(1), by=marketer)
+    client.get(campaign.get_absolute_url())
+    small = queries_for(client, campaign.get_absolute_url())
+    capture_many(29, [campaign], start=1)
+    factories.offered(email="owned@corp.example", campaign=campaign)
+    for day in range(2, 30):
+        campaign_services.add_spend(campaign_id=campaign.pk, spent_on=date(2026, 1, day), amount=Decimal(day), by=rep)
+    large = queries_for(client, campaign.get_absolute_url())
+    assert_same_count(small, large)
+
+
+def test_the_campaign_calendar_costs_the_same_for_2_or_20_campaigns(marketer):
+    client = logged_in(marketer)
+    for _ in range(2):
+        factories.CampaignFactory(owner=factories.marketer())
+    client.get(reverse("marketing:campaign-calendar"))
+    small = queries_for(client, reverse("marketing:campaign-calendar"))
+    for _ in range(18):
+        factories.CampaignFactory(owner=factories.marketer())
+    large = queries_for(client, reverse("marketing:campaign-calendar"))
+    assert_same_count(small, large)

@@ -8,7 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from handoff import services as handoff_services
 from marketing import services
 from marketing.models import Lead, Stage
-from marketing.views import LEADS_PER_PAGE
+from marketing.views.leads import LEADS_PER_PAGE
 from tests import factories
 from tests.conftest import logged_in
 

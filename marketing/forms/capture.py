@@ -1,8 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .emails import normalize_email
-from .services import UTM_FIELDS, Capture
+from ..emails import normalize_email
+from ..services import UTM_FIELDS, Capture
 
 DEFAULT_CONSENT_TEXT = "Yes, send me news and offers by email. I can unsubscribe at any time."
 

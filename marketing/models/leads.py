@@ -3,97 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    PAID_SEARCH = "paid_search", "Paid search"
-    PAID_SOCIAL = "paid_social", "Paid social"
-    ORGANIC_SEARCH = "organic_search", "Organic search"
-    SOCIAL = "social", "Social"
-    EVENT = "event", "Event"
-    WEBINAR = "webinar", "Webinar"
-    CONTENT = "content", "Content"
-    REFERRAL = "referral", "Referral"
-    PARTNER = "partner", "Partner"
-    DIRECT = "direct", "Direct"
-    OTHER = "other", "Other"
-
-
-class Campaign(models.Model):
-    class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-
-    name = models.CharField(max_length=200)
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
-    starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True)
-    budget = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    utm_campaign = models.SlugField(
-        "UTM key", max_length=100, unique=True, help_text="The utm_campaign value that identifies it."
-    )
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-starts_on", "name"]
-        constraints = [
-            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_not_negative"),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="campaign_ends_after_it_starts",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class CompanySize(models.TextChoices):
-    """Employee bands, the usual way B2B forms ask; segments are read off them."""
-
-    MICRO = "1-10", "1–10"
-    SMALL = "11-50", "11–50"
-    MEDIUM = "51-200", "51–200"
-    LARGE = "201-1000", "201–1,000"
-    ENTERPRISE = "1001-5000", "1,001–5,000"
-    GLOBAL = "5001+", "5,001+"
-
-
-class Stage(models.TextChoices):
-    SUBSCRIBER = "subscriber", "Subscriber"
-    LEAD = "lead", "Lead"
-    MQL = "mql", "Marketing qualified"
-    SAL = "sal", "Sales accepted"
-    SQL = "sql", "Sales qualified"
-    OPPORTUNITY = "opportunity", "Opportunity"
-    CUSTOMER = "customer", "Customer"
-    RECYCLED = "recycled", "Recycled"
-    DISQUALIFIED = "disqualified", "Disqualified"
-
-
-# The one table of legal lead stage moves; everything else is refused.
-STAGE_MOVES: dict[str, set[str]] = {
-    Stage.SUBSCRIBER: {Stage.LEAD, Stage.MQL, Stage.DISQUALIFIED},
-    Stage.LEAD: {Stage.MQL, Stage.DISQUALIFIED},
-    Stage.MQL: {Stage.SAL, Stage.RECYCLED, Stage.DISQUALIFIED},
-    Stage.SAL: {Stage.SQL, Stage.OPPORTUNITY, Stage.CUSTOMER, Stage.RECYCLED, Stage.DISQUALIFIED},
-    Stage.SQL: {Stage.OPPORTUNITY, Stage.CUSTOMER, Stage.RECYCLED, Stage.DISQUALIFIED},
-    Stage.OPPORTUNITY: {Stage.CUSTOMER, Stage.RECYCLED, Stage.DISQUALIFIED},
-    Stage.CUSTOMER: set(),
-    Stage.RECYCLED: {Stage.LEAD, Stage.MQL, Stage.DISQUALIFIED},
-    Stage.DISQUALIFIED: {Stage.LEAD},
-}
-# Stages that belong to marketing: the lead can still be edited and handed over.
-MARKETING_STAGES = {Stage.SUBSCRIBER, Stage.LEAD, Stage.RECYCLED}
-# The main line, for "has the lead got at least this far?".
-FUNNEL = [Stage.SUBSCRIBER, Stage.LEAD, Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, Stage.CUSTOMER]
+from ..emails import is_placeholder
+from .campaigns import Campaign
+from .choices import MARKETING_STAGES, Channel, CompanySize, Stage
 
 
 class LeadQuerySet(models.QuerySet):
@@ -146,6 +58,15 @@ class Lead(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     outcome_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # First time the lead reached MQL / sales acceptance (or beyond): the campaign funnel
+    # counts these on one table instead of walking every lead's stage history.
+    qualified_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate merged into another lead is kept (other apps' rows point at it) but
+    # leaves every list; its history moved to the lead it was merged into.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_duplicates"
+    )
     # e.g. a mixed-script look-alike domain: kept, shown to a human, never auto-merged.
     review_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -174,7 +95,21 @@ class Lead(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        return f"{self.first_name} {self.last_name}".strip() or self.display_email or self.external_label
+
+    @property
+    def has_real_email(self) -> bool:
+        return not is_placeholder(self.email_normalized)
+
+    @property
+    def display_email(self) -> str:
+        """The address to show and export; empty for an imported row that had none."""
+        return self.email if self.has_real_email else ""
+
+    @property
+    def external_label(self) -> str:
+        """How an imported row without an email is known: the ID it had in its file."""
+        return self.email_normalized.rpartition("@")[0]
 
     @property
     def is_marketings(self) -> bool:

@@ -4,44 +4,15 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import services
-from .errors import StageChangeNotAllowed
-from .forms import CaptureForm
-from .models import Campaign, Lead, Stage
+from .. import services
+from ..errors import StageChangeNotAllowed
+from ..models import Lead, Stage
 
 LEADS_PER_PAGE = 50
-
-
-def capture_form(request, utm_campaign: str):
-    """The hosted public form of one campaign. Anyone may post; only form fields count."""
-    campaign = get_object_or_404(Campaign, utm_campaign=utm_campaign)
-    if request.method == "POST":
-        form = CaptureForm(request.POST)
-        if form.is_valid():
-            services.capture_lead(capture=form.to_capture(campaign=campaign))
-            return redirect("marketing:capture-thanks", utm_campaign=campaign.utm_campaign)
-        return render(request, "marketing/capture_form.html", {"form": form, "campaign": campaign}, status=400)
-    initial = {name: request.GET.get(name, "")[:200] for name in services.UTM_FIELDS}
-    initial["referrer"] = request.headers.get("referer", "")[:2000]
-    initial["landing_page"] = request.build_absolute_uri()[:2000]
-    form = CaptureForm(initial=initial)
-    return render(request, "marketing/capture_form.html", {"form": form, "campaign": campaign})
-
-
-def capture_thanks(request, utm_campaign: str):
-    campaign = get_object_or_404(Campaign, utm_campaign=utm_campaign)
-    return render(request, "marketing/capture_thanks.html", {"campaign": campaign})
-
-
-@login_required
-@permission_required("marketing.view_campaign", raise_exception=True)
-def campaign_list(request):
-    campaigns = Campaign.objects.select_related("owner").order_by("-starts_on", "name")
-    return render(request, "marketing/campaign_list.html", {"campaigns": campaigns})
 
 
 @login_required

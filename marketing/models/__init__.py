@@ -1,0 +1,31 @@
+"""Marketing's models, one module per subject; import them from here."""
+
+from .campaigns import Campaign, CampaignSpend
+from .choices import (
+    ACCEPTED_STAGES,
+    FUNNEL,
+    MARKETING_STAGES,
+    QUALIFIED_STAGES,
+    STAGE_MOVES,
+    Channel,
+    CompanySize,
+    Stage,
+)
+from .leads import Lead, LeadQuerySet, LeadStageChange, Touchpoint
+
+__all__ = [
+    "ACCEPTED_STAGES",
+    "FUNNEL",
+    "MARKETING_STAGES",
+    "QUALIFIED_STAGES",
+    "STAGE_MOVES",
+    "Campaign",
+    "CampaignSpend",
+    "Channel",
+    "CompanySize",
+    "Lead",
+    "LeadQuerySet",
+    "LeadStageChange",
+    "Stage",
+    "Touchpoint",
+]

@@ -1,0 +1,30 @@
+"""Marketing's use cases. Every write to a marketing model goes through here.
+
+One module per subject; callers import from this package (`from marketing import services`).
+"""
+
+from .capture import PROFILE_FIELDS, UTM_FIELDS, Capture, CaptureResult, capture_lead
+from .scoring import score_lead
+from .stages import (
+    accept_lead,
+    advance_lead,
+    disqualify_lead,
+    qualify_lead,
+    record_outcome,
+    recycle_lead,
+)
+
+__all__ = [
+    "PROFILE_FIELDS",
+    "UTM_FIELDS",
+    "Capture",
+    "CaptureResult",
+    "accept_lead",
+    "advance_lead",
+    "capture_lead",
+    "disqualify_lead",
+    "qualify_lead",
+    "record_outcome",
+    "recycle_lead",
+    "score_lead",
+]

@@ -1,0 +1,121 @@
+"""Capturing a person: one lead per normalized email, every capture a touchpoint."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..emails import normalize_email, review_reason_for
+from ..models import Campaign, Channel, Lead, LeadStageChange, Stage, Touchpoint
+
+# Fields a capture may fill on a lead; a repeat capture fills only the blanks.
+PROFILE_FIELDS = ("first_name", "last_name", "company", "title", "phone", "country", "industry", "company_size")
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+@dataclass
+class Capture:
+    """What one form post, API call or import row says about a person."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    title: str = ""
+    phone: str = ""
+    country: str = ""
+    industry: str = ""
+    company_size: str = ""
+    source: str = ""
+    campaign: Campaign | None = None
+    utm: dict[str, str] = field(default_factory=dict)
+    referrer: str = ""
+    landing_page: str = ""
+    consent_text: str = ""
+    consent_source: str = ""
+    touch_kind: str = Touchpoint.Kind.FORM_SUBMIT
+    attributes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    lead: Lead
+    created: bool
+
+
+def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureResult:
+    """Create the lead or merge into the existing one (same normalized email), with a touchpoint."""
+    now = now or timezone.now()
+    email_normalized = normalize_email(capture.email)
+    source = capture.source or (capture.campaign.channel if capture.campaign else Channel.DIRECT)
+    utm = {key: capture.utm.get(key, "") for key in UTM_FIELDS}
+    with transaction.atomic():
+        # The unique column makes this safe under concurrent submits of one address:
+        # the losing insert waits for the winner and then reads its row (RELIABILITY #2).
+        lead, created = Lead.objects.get_or_create(
+            email_normalized=email_normalized,
+            defaults={
+                "email": capture.email.strip(),
+                **{name: getattr(capture, name) for name in PROFILE_FIELDS},
+                "source": source,
+                "first_touch_campaign": capture.campaign,
+                **utm,
+                "attributes": capture.attributes,
+                "stage": Stage.LEAD,
+                "stage_changed_at": now,
+                "review_reason": review_reason_for(email_normalized),
+                **_consent(capture, now),
+            },
+        )
+        if created:
+            LeadStageChange.objects.create(lead=lead, stage=lead.stage, entered_at=now, reason="Captured")
+        else:
+            lead = _merge_into(lead, capture, now)
+        Touchpoint.objects.create(
+            lead=lead,
+            kind=capture.touch_kind,
+            campaign=capture.campaign,
+            channel=source,
+            occurred_at=now,
+            referrer=capture.referrer,
+            landing_page=capture.landing_page,
+            **utm,
+        )
+        from ..tasks import score_lead as score_lead_task
+
+        score_lead_task.delay_on_commit(lead.pk)
+    return CaptureResult(lead=lead, created=created)
+
+
+def _consent(capture: Capture, now: datetime) -> dict:
+    if not capture.consent_text:
+        return {}
+    return {
+        "consent_given_at": now,
+        "consent_text": capture.consent_text,
+        "consent_source": capture.consent_source or "web form",
+    }
+
+
+def _merge_into(lead: Lead, capture: Capture, now: datetime) -> Lead:
+    """Fill what the lead lacks; never overwrite what someone already gave or edited.
+
+    Returns the locked, updated row: the caller's copy was read before the lock and
+    would hand back stale fields.
+    """
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    changed = [name for name in PROFILE_FIELDS if not getattr(lead, name) and getattr(capture, name)]
+    for name in changed:
+        setattr(lead, name, getattr(capture, name))
+    new_attributes = {k: v for k, v in capture.attributes.items() if k not in lead.attributes}
+    if new_attributes:
+        lead.attributes = {**lead.attributes, **new_attributes}
+        changed.append("attributes")
+    if capture.consent_text and not lead.consent_given_at:
+        for name, value in _consent(capture, now).items():
+            setattr(lead, name, value)
+            changed.append(name)
+    if changed:
+        lead.save(update_fields=[*changed, "updated_at"])
+    return lead

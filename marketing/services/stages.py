@@ -1,0 +1,117 @@
+"""A lead's stage moves: the one place stages change, each stay recorded."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import signals
+from ..errors import StageChangeNotAllowed
+from ..models import ACCEPTED_STAGES, FUNNEL, QUALIFIED_STAGES, STAGE_MOVES, Lead, LeadStageChange, Stage
+
+
+def qualify_lead(*, lead_id: int, by=None, reason: str = "Handed to sales by hand") -> Lead:
+    """Hand a lead to sales now (marketer or manager), whatever its score."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.in_cooldown(timezone.now()):
+            raise StageChangeNotAllowed(
+                f"Sales recycled this lead with a cool-down: it can be handed to sales again "
+                f"from {timezone.localtime(lead.nurture_until):%Y-%m-%d %H:%M}."
+            )
+        _move(lead, Stage.MQL, reason=reason, by=by)
+        _announce_qualified(lead)
+    return lead
+
+
+def _announce_qualified(lead: Lead) -> None:
+    # Receivers only enqueue after commit, so sending inside the transaction is safe.
+    signals.lead_qualified.send(sender=Lead, lead_id=lead.pk, cycle=lead.recycle_count)
+
+
+def accept_lead(*, lead_id: int, owner_id: int) -> Lead:
+    """Sales took the lead: it becomes SAL and belongs to that salesperson."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        lead.owner_id = owner_id
+        _move(lead, Stage.SAL, reason="Accepted by sales", extra_fields=["owner"])
+    return lead
+
+
+def recycle_lead(*, lead_id: int, reason: str, cooldown_days: int = 0) -> Lead:
+    """Send a lead back to marketing nurture with sales' reason; it may qualify again after the cool-down."""
+    if cooldown_days < 0:
+        raise ValueError("cooldown_days cannot be negative")
+    now = timezone.now()
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        lead.owner = None
+        lead.recycle_count += 1
+        lead.nurture_until = now + timedelta(days=cooldown_days) if cooldown_days else None
+        _move(lead, Stage.RECYCLED, reason=reason, now=now, extra_fields=["owner", "recycle_count", "nurture_until"])
+    return lead
+
+
+def disqualify_lead(*, lead_id: int, reason: str, by=None) -> Lead:
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        _move(lead, Stage.DISQUALIFIED, reason=reason, by=by)
+    return lead
+
+
+def advance_lead(*, lead_id: int, stage: str, reason: str) -> Lead:
+    """Move a lead forward along the funnel; a lead already at or past `stage` stays put."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.stage in FUNNEL and FUNNEL.index(lead.stage) < FUNNEL.index(stage):
+            _move(lead, stage, reason=reason)
+    return lead
+
+
+def record_outcome(*, lead_id: int, won: bool, amount: Decimal, closed_at: datetime, reason: str = "") -> Lead:
+    """Write sales' final word back on the lead: won → customer, lost → back to nurture."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        lead.outcome = Lead.Outcome.WON if won else Lead.Outcome.LOST
+        lead.outcome_amount = amount
+        lead.outcome_at = closed_at
+        fields = ["outcome", "outcome_amount", "outcome_at"]
+        if won and lead.stage != Stage.CUSTOMER:
+            _move(lead, Stage.CUSTOMER, reason="Deal won", extra_fields=fields)
+        elif not won and lead.stage not in (Stage.RECYCLED, Stage.DISQUALIFIED):
+            lead.owner = None
+            lead.recycle_count += 1
+            label = f"Deal lost: {reason}" if reason else "Deal lost"
+            _move(lead, Stage.RECYCLED, reason=label, extra_fields=[*fields, "owner", "recycle_count"])
+        else:
+            lead.save(update_fields=[*fields, "updated_at"])
+    return lead
+
+
+def _move(
+    lead: Lead,
+    to_stage: str,
+    *,
+    reason: str,
+    by=None,
+    now: datetime | None = None,
+    extra_fields: list[str] | None = None,
+) -> None:
+    """The single place a lead changes stage: checks the table, closes and opens the stay."""
+    if to_stage not in STAGE_MOVES[lead.stage]:
+        raise StageChangeNotAllowed(f"A lead cannot move from {Stage(lead.stage).label} to {Stage(to_stage).label}.")
+    now = now or timezone.now()
+    LeadStageChange.objects.filter(lead=lead, exited_at__isnull=True).update(exited_at=now)
+    LeadStageChange.objects.create(lead=lead, stage=to_stage, entered_at=now, reason=reason[:300], changed_by=by)
+    lead.stage = to_stage
+    lead.stage_changed_at = now
+    fields = ["stage", "stage_changed_at", "updated_at", *(extra_fields or [])]
+    # First arrivals only: a recycled lead that qualifies again keeps its first date.
+    if to_stage in QUALIFIED_STAGES and lead.qualified_at is None:
+        lead.qualified_at = now
+        fields.append("qualified_at")
+    if to_stage in ACCEPTED_STAGES and lead.accepted_at is None:
+        lead.accepted_at = now
+        fields.append("accepted_at")
+    lead.save(update_fields=fields)

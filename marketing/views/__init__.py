@@ -1,0 +1,1 @@
+"""Marketing's pages, one module per subject (urls.py imports the modules)."""
