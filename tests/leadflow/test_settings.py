@@ -11,7 +11,7 @@ PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'], "
     "'age': s.DATABASES['default']['CONN_MAX_AGE'], 'health': s.DATABASES['default']['CONN_HEALTH_CHECKS'], "
-    "'broker': s.CELERY_BROKER_URL, 'ssl': s.SECURE_SSL_REDIRECT, 'mailer': s.MAILERS['default']['BACKEND']}))"
+    "'broker': s.CELERY_BROKER_URL, 'ssl': s.SECURE_SSL_REDIRECT, 'mailer': s.MAILERS['delivery']['BACKEND']}))"
 )
 
 

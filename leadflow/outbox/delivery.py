@@ -1,0 +1,75 @@
+"""Deliver stored email: at least once, retried with backoff, then given up and visible."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s … doubling, at most an hour apart."""
+    return timedelta(seconds=min(settings.LEADFLOW_EMAIL_RETRY_SECONDS * 2 ** (attempts - 1), 3600))
+
+
+def deliver(*, email_id: int, now: datetime | None = None) -> bool:
+    """Send one due message through the delivery mailer; False if not due or not ours."""
+    now = now or timezone.now()
+    # Claim with a conditional update: two workers (a task and the sweep) can't both send.
+    claimed = OutboundEmail.objects.filter(
+        pk=email_id, state=OutboundEmail.State.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    try:
+        _message(email).send()
+    except Exception as error:
+        _failed(email, error, now)
+        return False
+    OutboundEmail.objects.filter(pk=email_id).update(state=OutboundEmail.State.SENT, sent_at=timezone.now())
+    return True
+
+
+def deliver_due(*, now: datetime | None = None, batch: int = 200) -> int:
+    now = now or timezone.now()
+    due = OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING, next_attempt_at__lte=now)
+    due_ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
+    return sum(deliver(email_id=pk, now=now) for pk in due_ids)
+
+
+def _message(email: OutboundEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        from_email=email.from_email,
+        to=email.to,
+        cc=email.cc,
+        bcc=email.bcc,
+        reply_to=email.reply_to,
+        headers=email.headers,
+        connection=mailers["delivery"],
+    )
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    return message
+
+
+def _failed(email: OutboundEmail, error: Exception, now: datetime) -> None:
+    gave_up = email.attempts >= settings.LEADFLOW_EMAIL_MAX_ATTEMPTS
+    logger.warning(
+        "email #%s to %s failed (attempt %s%s): %s",
+        email.pk, ", ".join(email.to), email.attempts, ", giving up" if gave_up else "", error,
+    )  # fmt: skip
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        state=OutboundEmail.State.DEAD if gave_up else OutboundEmail.State.PENDING,
+        next_attempt_at=now + retry_delay(email.attempts),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
