@@ -23,6 +23,7 @@ urlpatterns = [
     path("dashboard/", include("handoff.dashboard.urls")),
     path("api/v1/", include("marketing.api.urls")),
     path("api/v1/", include("handoff.api.urls")),
+    path("api/v1/", include("sales.api.urls")),
 ]
 
 if settings.LEADFLOW_BENCH_BASELINE:

@@ -179,7 +179,7 @@ class AvailabilityForm(forms.Form):
     status = forms.ChoiceField(choices=SalesRep.Status.choices, widget=forms.RadioSelect, label="I am")
     away_until = forms.DateField(
         required=False,
-        label="Away until (and including)",
+        label="Last day away",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty if you don't know yet: you stay away until you come back.",
     )
@@ -193,3 +193,33 @@ class AvailabilityForm(forms.Form):
         if day and day < timezone.localdate():
             raise forms.ValidationError("Pick today or a later date.")
         return day
+
+
+# --- Settings managers edit: pipelines, stages, moves, lost reasons ---------------------------
+
+
+class PipelineForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Pipeline name")
+    is_default = forms.BooleanField(required=False, label="New deals open in this pipeline")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "pipeline-%s")
+        super().__init__(*args, **kwargs)
+
+
+class StageRowForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    order = forms.IntegerField(min_value=0, max_value=999, label="Position")
+    name = forms.CharField(max_length=100, label="Stage")
+    probability = forms.IntegerField(min_value=0, max_value=100, label="Probability %")
+    kind = forms.ChoiceField(choices=Stage.Kind.choices, label="Kind")
+    remove = forms.BooleanField(required=False, label="Remove")
+
+
+StageFormSet = forms.formset_factory(StageRowForm, extra=1, max_num=30, validate_max=True)
+
+
+class LostReasonForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Reason")
+    order = forms.IntegerField(min_value=0, max_value=999, required=False, label="Position")
+    is_active = forms.BooleanField(required=False, label="Offered")

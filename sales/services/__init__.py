@@ -4,6 +4,14 @@ One package, one module per subject; callers import the functions from `sales.se
 """
 
 from .activities import add_note, complete_activity, log_activity, send_due_reminders
+from .configuration import (
+    add_lost_reason,
+    create_pipeline,
+    rename_pipeline,
+    save_stages,
+    set_transitions,
+    update_lost_reason,
+)
 from .deals import (
     active_lost_reasons,
     close_deal,
@@ -20,6 +28,12 @@ from .reps import set_availability
 
 __all__ = [
     "active_lost_reasons",
+    "add_lost_reason",
+    "create_pipeline",
+    "rename_pipeline",
+    "save_stages",
+    "set_transitions",
+    "update_lost_reason",
     "add_note",
     "close_deal",
     "complete_activity",

@@ -54,3 +54,9 @@ def initials(user) -> str:
     name = (user.get_full_name() or user.username) if user else "?"
     parts = name.split()
     return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (keys such as dates that the dot syntax cannot spell)."""
+    return mapping.get(key) if mapping else None

@@ -22,7 +22,7 @@ from ..forms import (
     ReassignForm,
     ReopenDealForm,
 )
-from ..models import Activity, AssetSend, Deal, Note, StageAsset
+from ..models import Activity, AssetSend, Deal, Note, Stage, StageAsset
 
 DEALS_PER_PAGE = 50
 
@@ -37,9 +37,12 @@ def deal_list(request):
     # Open deals first: PostgreSQL sorts NULLs last in ascending order (SQLite first),
     # so without nulls_first the open deals sank below every closed one in production.
     deals = visible_deals(request.user).order_by(F("closed_at").asc(nulls_first=True), "-created_at", "-id")
+    stage = Stage.objects.filter(pk=request.GET["stage"]).first() if request.GET.get("stage", "").isdigit() else None
+    if stage is not None:
+        deals = deals.filter(stage=stage)
     # Paged rather than cut at 200, so a manager's older deals stay reachable.
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "sales/deal_list.html", {"deals": page.object_list, "page": page})
+    return render(request, "sales/deal_list.html", {"deals": page.object_list, "page": page, "stage": stage})
 
 
 def stage_history(deal: Deal, changes: list) -> tuple[list[dict], list[dict]]:
