@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "sales",
     "handoff",
     "handoff.dashboard",
-    "leadflow.outbox",
 ]
 
 MIDDLEWARE = [
@@ -207,18 +206,12 @@ _smtp_options = {
     "use_tls": env_bool("EMAIL_USE_TLS"),
     "timeout": 10,
 }
-# Every message is first stored (the outbox), then delivered by Celery through the
-# "delivery" mailer, retried with backoff and finally marked dead in the admin: a mail
-# server that is down never loses an email or holds a request or a sweep.
 MAILERS = {
-    "default": {"BACKEND": "leadflow.outbox.backend.OutboxBackend"},
-    "delivery": {
+    "default": {
         "BACKEND": _email_backend,
         "OPTIONS": _smtp_options if _email_backend.endswith("smtp.EmailBackend") else {},
-    },
+    }
 }
-LEADFLOW_EMAIL_RETRY_SECONDS = env_int("LEADFLOW_EMAIL_RETRY_SECONDS", 10)
-LEADFLOW_EMAIL_MAX_ATTEMPTS = env_int("LEADFLOW_EMAIL_MAX_ATTEMPTS", 8)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LeadFlow <leadflow@localhost>")
 
 # --- REST API -------------------------------------------------------------------------
@@ -300,7 +293,6 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-handoffs": {"task": "handoff.tasks.reconcile", "schedule": _sweep_every},
     "expire-overdue-offers": {"task": "handoff.tasks.expire_overdue_offers", "schedule": _sweep_every},
     "score-unscored-leads": {"task": "marketing.tasks.score_unscored_leads", "schedule": _sweep_every},
-    "deliver-due-emails": {"task": "leadflow.outbox.tasks.deliver_due_emails", "schedule": _sweep_every},
     # Scorecards: groups that events marked stale every minute, everything nightly; the
     # digest task runs daily but sends each marketer one digest a week.
     "refresh-scorecards": {"task": "handoff.tasks.refresh_scorecards", "schedule": _sweep_every},
@@ -333,6 +325,13 @@ LEADFLOW_STALE_DEAL_DAYS = env_int("LEADFLOW_STALE_DEAL_DAYS", 14)
 LEADFLOW_SITE_URL = env("LEADFLOW_SITE_URL", "http://127.0.0.1:8000")
 # Totals never add up different currencies; this one is listed first (and is a new deal's).
 LEADFLOW_CURRENCY = env("LEADFLOW_CURRENCY", "USD").upper()
+# Public capture forms (marketing/spam.py): a post sooner than this after the form was
+# rendered is a bot and creates nothing; rate limits per client IP and per email address.
+LEADFLOW_FORM_MIN_SECONDS = env_int("LEADFLOW_FORM_MIN_SECONDS", 2)
+LEADFLOW_FORM_IP_RATE = env("LEADFLOW_FORM_IP_RATE", "20/minute")
+LEADFLOW_FORM_EMAIL_RATE = env("LEADFLOW_FORM_EMAIL_RATE", "5/hour")
+# Sites allowed to embed the hosted forms in an iframe (CSP frame-ancestors); * = any.
+LEADFLOW_FORM_FRAME_ANCESTORS = env_list("LEADFLOW_FORM_FRAME_ANCESTORS", "*")
 # Mounts the bare-Django endpoints benchmarks compare the product with (bench/).
 LEADFLOW_BENCH_BASELINE = env_bool("LEADFLOW_BENCH_BASELINE")
 
