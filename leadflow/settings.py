@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "sales",
     "handoff",
     "handoff.dashboard",
+    "leadflow.outbox",
 ]
 
 MIDDLEWARE = [
@@ -206,12 +207,18 @@ _smtp_options = {
     "use_tls": env_bool("EMAIL_USE_TLS"),
     "timeout": 10,
 }
+# Every message is first stored (the outbox), then delivered by Celery through the
+# "delivery" mailer, retried with backoff and finally marked dead in the admin: a mail
+# server that is down never loses an email or holds a request or a sweep.
 MAILERS = {
-    "default": {
+    "default": {"BACKEND": "leadflow.outbox.backend.OutboxBackend"},
+    "delivery": {
         "BACKEND": _email_backend,
         "OPTIONS": _smtp_options if _email_backend.endswith("smtp.EmailBackend") else {},
-    }
+    },
 }
+LEADFLOW_EMAIL_RETRY_SECONDS = env_int("LEADFLOW_EMAIL_RETRY_SECONDS", 10)
+LEADFLOW_EMAIL_MAX_ATTEMPTS = env_int("LEADFLOW_EMAIL_MAX_ATTEMPTS", 8)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LeadFlow <leadflow@localhost>")
 
 # --- REST API -------------------------------------------------------------------------
@@ -293,6 +300,7 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-handoffs": {"task": "handoff.tasks.reconcile", "schedule": _sweep_every},
     "expire-overdue-offers": {"task": "handoff.tasks.expire_overdue_offers", "schedule": _sweep_every},
     "score-unscored-leads": {"task": "marketing.tasks.score_unscored_leads", "schedule": _sweep_every},
+    "deliver-due-emails": {"task": "leadflow.outbox.tasks.deliver_due_emails", "schedule": _sweep_every},
     # Scorecards: groups that events marked stale every minute, everything nightly; the
     # digest task runs daily but sends each marketer one digest a week.
     "refresh-scorecards": {"task": "handoff.tasks.refresh_scorecards", "schedule": _sweep_every},
