@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, capture, leads
+from .views import campaigns, capture, lead_forms, leads
 
 app_name = "marketing"
 urlpatterns = [
@@ -14,6 +14,13 @@ urlpatterns = [
     path("campaigns/<int:pk>/spend/", campaigns.spend_add, name="spend-add"),
     path("campaigns/<int:pk>/spend/<int:spend_pk>/delete/", campaigns.spend_delete, name="spend-delete"),
     path("campaigns/<int:pk>/spend/import/", campaigns.spend_import, name="spend-import"),
+    path("campaigns/<int:pk>/form/", lead_forms.form_settings, name="form-settings"),
+    path("campaigns/<int:pk>/form/questions/", lead_forms.question_add, name="question-add"),
+    path(
+        "campaigns/<int:pk>/form/questions/<int:question_pk>/delete/",
+        lead_forms.question_delete,
+        name="question-delete",
+    ),
     path("leads/", leads.lead_list, name="lead-list"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
     path("leads/<int:pk>/qualify/", leads.lead_qualify, name="lead-qualify"),

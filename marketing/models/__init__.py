@@ -11,9 +11,14 @@ from .choices import (
     CompanySize,
     Stage,
 )
+from .lead_forms import DEFAULT_CONSENT_TEXT, STANDARD_FIELDS, FormQuestion, LeadForm
 from .leads import Lead, LeadQuerySet, LeadStageChange, Touchpoint
 
 __all__ = [
+    "DEFAULT_CONSENT_TEXT",
+    "STANDARD_FIELDS",
+    "FormQuestion",
+    "LeadForm",
     "ACCEPTED_STAGES",
     "FUNNEL",
     "MARKETING_STAGES",

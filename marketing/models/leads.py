@@ -40,6 +40,19 @@ class Lead(models.Model):
     utm_campaign = models.CharField(max_length=200, blank=True)
     utm_term = models.CharField(max_length=200, blank=True)
     utm_content = models.CharField(max_length=200, blank=True)
+    # First touch: the fields above (source, campaign, UTM) plus where the visit began.
+    # db_default lets bulk writers (generate_data's COPY) leave the newer columns out.
+    first_referrer = models.CharField(max_length=2000, blank=True, default="", db_default="")
+    first_landing_page = models.CharField(max_length=2000, blank=True, default="", db_default="")
+    # Last touch: moved by every capture, while the first touch never changes.
+    last_touch_at = models.DateTimeField(null=True, blank=True)
+    last_touch_campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="last_touch_leads"
+    )
+    last_touch_channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, default="", db_default="")
+    last_utm_source = models.CharField(max_length=200, blank=True, default="", db_default="")
+    last_utm_medium = models.CharField(max_length=200, blank=True, default="", db_default="")
+    last_utm_campaign = models.CharField(max_length=200, blank=True, default="", db_default="")
     consent_given_at = models.DateTimeField(null=True, blank=True)
     consent_source = models.CharField(max_length=200, blank=True)
     consent_text = models.TextField(blank=True)

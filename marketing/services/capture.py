@@ -36,6 +36,8 @@ class Capture:
     consent_source: str = ""
     touch_kind: str = Touchpoint.Kind.FORM_SUBMIT
     attributes: dict = field(default_factory=dict)
+    # Kept on the touchpoint only (answers to a form's questions, the consent version…).
+    details: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
                 "source": source,
                 "first_touch_campaign": capture.campaign,
                 **utm,
+                "first_referrer": capture.referrer,
+                "first_landing_page": capture.landing_page,
+                **_last_touch(capture, source, utm, now),
                 "attributes": capture.attributes,
                 "stage": Stage.LEAD,
                 "stage_changed_at": now,
@@ -71,7 +76,7 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
         if created:
             LeadStageChange.objects.create(lead=lead, stage=lead.stage, entered_at=now, reason="Captured")
         else:
-            lead = _merge_into(lead, capture, now)
+            lead = _merge_into(lead, capture, now, _last_touch(capture, source, utm, now))
         Touchpoint.objects.create(
             lead=lead,
             kind=capture.touch_kind,
@@ -80,6 +85,7 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
             occurred_at=now,
             referrer=capture.referrer,
             landing_page=capture.landing_page,
+            details=capture.details,
             **utm,
         )
         from ..tasks import score_lead as score_lead_task
@@ -98,13 +104,26 @@ def _consent(capture: Capture, now: datetime) -> dict:
     }
 
 
-def _merge_into(lead: Lead, capture: Capture, now: datetime) -> Lead:
+def _last_touch(capture: Capture, source: str, utm: dict[str, str], now: datetime) -> dict:
+    return {
+        "last_touch_at": now,
+        "last_touch_campaign": capture.campaign,
+        "last_touch_channel": source,
+        "last_utm_source": utm["utm_source"],
+        "last_utm_medium": utm["utm_medium"],
+        "last_utm_campaign": utm["utm_campaign"],
+    }
+
+
+def _merge_into(lead: Lead, capture: Capture, now: datetime, last_touch: dict) -> Lead:
     """Fill what the lead lacks; never overwrite what someone already gave or edited.
 
-    Returns the locked, updated row: the caller's copy was read before the lock and
-    would hand back stale fields.
+    Only the last-touch fields move on every capture. Returns the locked, updated row:
+    the caller's copy was read before the lock and would hand back stale fields.
     """
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    for name, value in last_touch.items():
+        setattr(lead, name, value)
     changed = [name for name in PROFILE_FIELDS if not getattr(lead, name) and getattr(capture, name)]
     for name in changed:
         setattr(lead, name, getattr(capture, name))
@@ -116,6 +135,5 @@ def _merge_into(lead: Lead, capture: Capture, now: datetime) -> Lead:
         for name, value in _consent(capture, now).items():
             setattr(lead, name, value)
             changed.append(name)
-    if changed:
-        lead.save(update_fields=[*changed, "updated_at"])
+    lead.save(update_fields=[*changed, *last_touch, "updated_at"])
     return lead

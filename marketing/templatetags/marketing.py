@@ -65,3 +65,12 @@ def person(user, empty: str = "—") -> str:
     if user is None:
         return empty
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """A standard lead field's label as forms show it ("title" → "Job title")."""
+    from ..forms.capture import STANDARD_FIELD_SPECS
+
+    spec = STANDARD_FIELD_SPECS.get(name)
+    return spec().label if spec else name.replace("_", " ").capitalize()

@@ -14,6 +14,7 @@ from .. import calendar, reports
 from ..forms import CampaignFilterForm, CampaignForm, SpendForm, SpendImportForm
 from ..models import Campaign, Lead
 from ..services import campaigns as campaign_services
+from ..services.lead_forms import form_of
 
 CAMPAIGNS_PER_PAGE = 50
 SPEND_SHOWN = 12
@@ -103,12 +104,13 @@ def _saved(form, save):
 @login_required
 @permission_required("marketing.view_campaign", raise_exception=True)
 def campaign_detail(request, pk: int):
-    campaign = get_object_or_404(Campaign.objects.select_related("owner"), pk=pk)
+    campaign = get_object_or_404(Campaign.objects.select_related("owner", "lead_form"), pk=pk)
     return render(request, "marketing/campaign_detail.html", _detail_context(request, campaign))
 
 
 def _detail_context(request, campaign: Campaign, **overrides) -> dict:
     stats = reports.campaign_stats(campaign)
+    lead_form = form_of(campaign)
     spend = list(campaign.spend_entries.select_related("created_by")[: SPEND_SHOWN + 1])
     context = {
         "campaign": campaign,
@@ -124,6 +126,8 @@ def _detail_context(request, campaign: Campaign, **overrides) -> dict:
         "recent_leads": Lead.objects.filter(first_touch_campaign=campaign, merged_into__isnull=True)
         .select_related("owner")
         .order_by("-created_at", "-id")[:8],
+        "lead_form": lead_form,
+        "question_count": lead_form.questions.count() if lead_form.pk else 0,
         "can_edit": request.user.has_perm("marketing.change_campaign"),
         "can_see_leads": request.user.has_perm("marketing.view_all_leads"),
         "form_url": request.build_absolute_uri(reverse("marketing:capture-form", args=[campaign.utm_campaign])),

@@ -11,19 +11,9 @@ from marketing.forms import DEFAULT_CONSENT_TEXT
 from marketing.models import Lead, LeadStageChange, Stage, Touchpoint
 from tests import factories
 from tests.conftest import logged_in
+from tests.marketing.visitors import FORM_BODY, form_url, submit, token_for
 
 pytestmark = pytest.mark.django_db
-
-FORM_BODY = "application/x-www-form-urlencoded"  # what a browser sends
-
-
-def form_url(campaign) -> str:
-    return reverse("marketing:capture-form", args=[campaign.utm_campaign])
-
-
-def submit(campaign, **fields):
-    data = {"email": "ada@analytical.example", "first_name": "Ada", "last_name": "Lovelace", **fields}
-    return Client().post(form_url(campaign), urlencode(data), content_type=FORM_BODY)
 
 
 def assert_nothing_stored() -> None:
@@ -69,7 +59,10 @@ def test_a_valid_post_saves_the_lead_with_campaign_utm_landing_page_and_consent(
     )
     assert (lead.first_touch_campaign, lead.source, lead.stage) == (campaign, campaign.channel, Stage.LEAD)
     assert (lead.utm_source, lead.utm_medium, lead.utm_campaign) == ("newsletter", "email", "spring")
-    assert (lead.consent_text, lead.consent_source) == (DEFAULT_CONSENT_TEXT, "Web form: Forecasting webinar")
+    assert (lead.consent_text, lead.consent_source) == (
+        DEFAULT_CONSENT_TEXT,
+        "Web form: Forecasting webinar (wording v1)",
+    )
     assert lead.consent_given_at is not None
     touch = lead.touchpoints.get()
     assert (touch.kind, touch.campaign) == (Touchpoint.Kind.FORM_SUBMIT, campaign)
@@ -133,7 +126,7 @@ def test_a_crafted_hidden_field_is_refused_and_named(campaign):
 
 @pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
 def test_a_body_over_one_megabyte_is_a_400_and_stores_nothing(campaign, multipart):
-    data = {"email": "ada@analytical.example", "first_name": "x" * 1_100_000}
+    data = {"email": "ada@analytical.example", "first_name": "x" * 1_100_000, "form_token": token_for(campaign)}
     client = Client()
     if multipart:
         response = client.post(form_url(campaign), data)
