@@ -51,6 +51,9 @@ def build_brief(lead: Lead, *, handoff=None) -> dict:
 
 
 def merged_duplicates(lead: Lead) -> list[dict]:
-    """Leads marketing merged into this one (their addresses and when), newest first."""
-    merged = (lead.attributes or {}).get("merged_duplicates") or []
-    return [item for item in merged if isinstance(item, dict)][:20]
+    """Leads marketing merged into this one: other addresses the same person used.
+
+    Reads `lead.merged_duplicates.all()`: list pages prefetch it ("lead__merged_duplicates").
+    """
+    merged = sorted(lead.merged_duplicates.all(), key=lambda dup: dup.pk)[:20]
+    return [{"email": dup.email, "name": dup.display_name, "captured": dup.created_at.isoformat()} for dup in merged]

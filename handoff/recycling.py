@@ -39,7 +39,7 @@ class Rule:
     @property
     def summary(self) -> str:
         if self.action == Action.NURTURE:
-            return f"Back to nurture, {self.cooldown_days} days' cool-down" if self.cooldown_days else "Back to nurture"
+            return f"Back to nurture for {self.cooldown_days} days" if self.cooldown_days else "Back to nurture"
         if self.action == Action.DUPLICATE:
             return "Merged into the original the rep names; flagged for marketing otherwise"
         return "Disqualified"

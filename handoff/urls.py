@@ -1,10 +1,24 @@
 from django.urls import path
 
-from . import views
+from .views import offers, playbooks, reports, routing, scorecards
 
 app_name = "handoff"
 urlpatterns = [
-    path("offers/", views.inbox, name="inbox"),
-    path("offers/<int:pk>/accept/", views.accept, name="offer-accept"),
-    path("offers/<int:pk>/reject/", views.reject, name="offer-reject"),
+    path("offers/", offers.inbox, name="inbox"),
+    path("offers/due/", offers.offers_due, name="offers-due"),
+    path("offers/<int:pk>/accept/", offers.accept, name="offer-accept"),
+    path("offers/<int:pk>/reject/", offers.reject, name="offer-reject"),
+    path("routing/", routing.routing, name="routing"),
+    path("routing/teams/<int:pk>/", routing.team_settings, name="team-settings"),
+    path("routing/rules/new/", routing.rule_new, name="rule-new"),
+    path("routing/rules/<int:pk>/", routing.rule_edit, name="rule-edit"),
+    path("routing/rules/<int:pk>/move/", routing.rule_move, name="rule-move"),
+    path("routing/rules/<int:pk>/delete/", routing.rule_delete, name="rule-delete"),
+    path("routing/recycling/", routing.recycling, name="recycling"),
+    path("sla/", reports.sla, name="sla"),
+    path("sla/agreement/", reports.agreement, name="agreement"),
+    path("scorecards/", scorecards.scorecards, name="scorecards"),
+    path("scorecards/campaigns/<int:pk>/", scorecards.campaign_scorecard, name="campaign-scorecard"),
+    path("playbooks/", playbooks.playbooks, name="playbooks"),
+    path("playbooks/<int:pk>/", playbooks.playbook_edit, name="playbook-edit"),
 ]

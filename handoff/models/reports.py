@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .handoffs import RejectionReason
+
 
 class Dimension(models.TextChoices):
     SOURCE = "source", "Source"
@@ -89,7 +91,10 @@ class ScorecardRow(models.Model):
 
     @property
     def top_rejections(self) -> list[tuple[str, int]]:
-        return sorted(self.rejection_reasons.items(), key=lambda item: (-item[1], item[0]))
+        """(reason label, count), most frequent first."""
+        labels = dict(RejectionReason.choices)
+        ranked = sorted(self.rejection_reasons.items(), key=lambda item: (-item[1], item[0]))
+        return [(labels.get(reason, reason), n) for reason, n in ranked]
 
 
 class ScorecardDirty(models.Model):

@@ -49,7 +49,8 @@ def compute_rows(
     """Unsaved scorecard rows of `dimension` (only `keys` if given), from the raw rows."""
     scope = scope or Scope()
     now = now or timezone.now()
-    leads = Lead.objects.filter(scope.leads).annotate(k=key_expression(dimension))
+    # A duplicate merged into another lead is the same person: counted once, as the lead it joined.
+    leads = Lead.objects.filter(scope.leads, merged_into__isnull=True).annotate(k=key_expression(dimension))
     handoffs = Handoff.objects.filter(scope.handoffs).annotate(k=handoff_key_expression(dimension))
     feedback = Feedback.objects.filter(scope.feedback, rating__isnull=False).annotate(
         k=feedback_key_expression(dimension)
@@ -162,7 +163,7 @@ def _costs(dimension: str, leads, rows, *, keys: set[str] | None, everything: bo
     if not campaign_ids:
         return
     totals = dict(
-        Lead.objects.filter(first_touch_campaign_id__in=campaign_ids)
+        Lead.objects.filter(first_touch_campaign_id__in=campaign_ids, merged_into__isnull=True)
         .values_list("first_touch_campaign_id")
         .annotate(n=Count("*"))
         .order_by()

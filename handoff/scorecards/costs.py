@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from marketing.models import Campaign
+from django.db.models import Sum
+
+from marketing.models import Campaign, CampaignSpend
 
 SPEND = "spend"
 BUDGET = "budget"
@@ -21,4 +23,10 @@ def campaign_costs(campaign_ids) -> dict[int, tuple[Decimal, str]]:
 
 
 def _logged_spend(campaign_ids) -> dict[int, Decimal]:
-    return {}
+    """Campaigns with at least one spend entry → their total (a logged 0 is a real 0)."""
+    return dict(
+        CampaignSpend.objects.filter(campaign_id__in=list(campaign_ids))
+        .values_list("campaign_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )

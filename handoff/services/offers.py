@@ -142,7 +142,7 @@ def accept_offer(*, handoff_id: int, by, rating: int | None = None, comment: str
         handoff = _decidable(handoff_id, by)
         lead = (
             Lead.objects.select_related("first_touch_campaign")
-            .prefetch_related("touchpoints__campaign")
+            .prefetch_related("touchpoints__campaign", "merged_duplicates")
             .get(pk=handoff.lead_id)
         )
         deal = sales.open_deal(

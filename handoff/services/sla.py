@@ -62,7 +62,7 @@ def expire_overdue_offers(*, now: datetime | None = None) -> int:
             # Re-check under the lock: a second sweep running at the same time, or an
             # accept that just landed, must not expire the offer again.
             handoff = (
-                Handoff.objects.select_for_update(skip_locked=True)
+                Handoff.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=handoff_id, state=Handoff.State.OFFERED, due_at__lt=now)
                 .select_related("team__manager", "assignee")
                 .first()

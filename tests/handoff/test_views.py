@@ -117,7 +117,10 @@ def test_the_offer_card_shows_the_brief_and_escapes_it(rep, campaign):
     Lead.objects.filter(pk=lead.pk).update(company="<script>alert(1)</script>")
     factories.offered(lead=lead)
     response = logged_in(rep).get(reverse("handoff:inbox"))
-    assert "Form submitted (Forecasting webinar) → Webinar attended (Forecasting webinar)" in response.text
+    journey = re.search(r'<ol class="journey">(.*?)</ol>', response.text, re.S).group(1)
+    steps = [re.sub(r"<[^>]+>|\s+", " ", item).split()[:2] for item in re.findall(r"<li>(.*?)</li>", journey, re.S)]
+    assert steps == [["Form", "submitted"], ["Webinar", "attended"], ["Content", "downloaded"]]
+    assert journey.count("Forecasting webinar") == 3
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
 
@@ -284,7 +287,8 @@ def test_rejecting_recycles_the_lead_with_the_reason(rep, offer):
         reject_url(offer), {"reason": "no_budget", "note": "Frozen until Q3", "rating": "2"}, **HTMX
     )
     assert response.status_code == 200
-    assert "Rejected: No budget. It is back with marketing." in response.text
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+    assert "Rejected: No budget. It is back with marketing for nurture, and can come back to sales from" in text
     offer.refresh_from_db()
     lead = Lead.objects.get(pk=offer.lead_id)
     assert (offer.state, offer.rejection_reason, offer.rejection_note) == (

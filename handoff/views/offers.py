@@ -1,3 +1,7 @@
+"""The offer inbox: accept in one click, reject with a reason; htmx updates one card."""
+
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -5,27 +9,28 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from . import services
-from .brief import build_brief
-from .errors import OfferConflict
-from .forms import AcceptForm, RejectForm
-from .models import Handoff
+from .. import services
+from ..brief import build_brief
+from ..errors import OfferConflict
+from ..forms import AcceptForm, OffersDueForm, RejectForm
+from ..models import Handoff
+from ..recycling import all_rules
 
 
 def _offers(user):
     return (
         Handoff.objects.visible_to(user)
-        .select_related("lead__first_touch_campaign", "assignee", "team")
-        .prefetch_related("lead__touchpoints__campaign")
+        .select_related("lead__first_touch_campaign", "assignee", "team", "duplicate_of")
+        .prefetch_related("lead__touchpoints__campaign", "lead__merged_duplicates")
     )
 
 
 def _card_context(handoff: Handoff, *, accept_form=None, reject_form=None, error: str = "") -> dict:
     return {
         "offer": handoff,
-        "brief": build_brief(handoff.lead),
+        "brief": build_brief(handoff.lead, handoff=handoff),
         "accept_form": accept_form or AcceptForm(),
         "reject_form": reject_form or RejectForm(),
         "error": error,
@@ -43,14 +48,21 @@ def _card(request, handoff: Handoff, *, accept_form=None, reject_form=None, erro
             messages.error(request, error)
         return _inbox_page(request, {handoff.pk: {"accept_form": accept_form, "reject_form": reject_form}}, status)
     context = _card_context(handoff, accept_form=accept_form, reject_form=reject_form, error=error)
-    return render(request, "handoff/inbox.html#offer-card", {**context, "now": timezone.now()}, status=status)
+    return render(
+        request, "handoff/inbox.html#offer-card", {**context, "now": timezone.now(), "rules": _rules()}, status=status
+    )
+
+
+def _rules() -> dict:
+    return {rule.reason: rule for rule in all_rules()}
 
 
 def _inbox_page(request, forms: dict | None = None, status: int = 200):
     forms = forms or {}
-    offers = _offers(request.user).filter(state=Handoff.State.OFFERED).order_by("due_at")
+    offers = _offers(request.user).filter(state=Handoff.State.OFFERED).order_by("due_at", "pk")
     cards = [_card_context(offer, **forms.get(offer.pk, {})) for offer in offers]
-    return render(request, "handoff/inbox.html", {"cards": cards, "now": timezone.now()}, status=status)
+    context = {"cards": cards, "now": timezone.now(), "rules": _rules()}
+    return render(request, "handoff/inbox.html", context, status=status)
 
 
 @login_required
@@ -59,7 +71,7 @@ def inbox(request):
     return _inbox_page(request)
 
 
-def _decide(request, pk: int, decide, *, accept_form=None, reject_form=None):
+def _decide(request, pk: int, decide, *, reject_form=None):
     """Run accept/reject; htmx gets the updated card, a plain form post a redirect."""
     handoff = get_object_or_404(_offers(request.user), pk=pk)
     try:
@@ -68,11 +80,15 @@ def _decide(request, pk: int, decide, *, accept_form=None, reject_form=None):
         handoff.refresh_from_db()
         return _card(request, handoff, error=str(error), status=error.http_status)
     except ValidationError as error:
-        # The forms hold the services' rules; this is the safety net if they drift
-        # apart, so that a rule only the service knows answers 400, never a 500.
+        # The forms hold most of the services' rules; what only the service can know
+        # (an original lead that does not exist) comes back on its field, as a 400.
+        if reject_form is not None and hasattr(error, "error_dict"):
+            for field, problems in error.message_dict.items():
+                reject_form.add_error(field if field in reject_form.fields else None, problems)
+            return _card(request, handoff, reject_form=reject_form, status=400)
         return _card(request, handoff, error=" ".join(error.messages), status=400)
     if request.htmx:
-        return _card(request, handoff)
+        return _card(request, _offers(request.user).get(pk=handoff.pk))  # the lead as the decision left it
     if handoff.deal_id:
         return HttpResponseRedirect(handoff.deal.get_absolute_url(), status=303)
     return HttpResponseRedirect(reverse("handoff:inbox"), status=303)
@@ -105,13 +121,33 @@ def reject(request, pk: int):
         return _card(request, handoff, reject_form=form, status=400)
 
     def do_reject(handoff):
-        # The form already holds the service's rules (reason required, note for Other).
         return services.reject_offer(
             handoff_id=handoff.pk,
             by=request.user,
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
             rating=form.cleaned_data["rating"],
+            original_email=form.cleaned_data["original_email"],
         )
 
-    return _decide(request, pk, do_reject)
+    return _decide(request, pk, do_reject, reject_form=form)
+
+
+@login_required
+@permission_required("handoff.decide_offer", raise_exception=True)
+@require_GET
+def offers_due(request):
+    """Fragment for "My day": my open offers due within the next N hours, soonest first."""
+    form = OffersDueForm(request.GET)
+    if not form.is_valid():
+        return render(request, "handoff/_offers_due.html", {"form": form, "offers": []}, status=400)
+    hours = form.hours_or_default()
+    now = timezone.now()
+    offers = (
+        Handoff.objects.filter(
+            assignee=request.user, state=Handoff.State.OFFERED, due_at__lte=now + timedelta(hours=hours)
+        )
+        .select_related("lead")
+        .order_by("due_at", "pk")[:20]
+    )
+    return render(request, "handoff/_offers_due.html", {"offers": offers, "hours": hours, "now": now})

@@ -1,0 +1,17 @@
+"""Input shape and user-facing validation for handoff's pages (rules live in services)."""
+
+from .config import CommitmentForm, RejectionRuleForm, RoutingRuleForm, TeamSettingsForm
+from .offers import AcceptForm, OffersDueForm, RejectForm
+from .playbooks import AssetFormSet, PlaybookForm
+
+__all__ = [
+    "AcceptForm",
+    "AssetFormSet",
+    "CommitmentForm",
+    "OffersDueForm",
+    "PlaybookForm",
+    "RejectForm",
+    "RejectionRuleForm",
+    "RoutingRuleForm",
+    "TeamSettingsForm",
+]

@@ -1,0 +1,1 @@
+"""Handoff's pages, one module per subject; handoff/urls.py names them."""
