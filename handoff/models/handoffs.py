@@ -54,14 +54,14 @@ class Handoff(models.Model):
     rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
     rejection_note = models.CharField(max_length=500, blank=True)
     # Why it went to this team or rep ("Rule “EMEA enterprise”", "Owner of acme.com"…).
-    route_reason = models.CharField(max_length=200, blank=True)
+    route_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     # Dedupe: the rep who already owns this person or company gets the first offer.
     preferred_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # What the rejection did to the lead (see RejectionRule) and, for a duplicate, the
     # original the rep named.
-    recycle_action = models.CharField(max_length=20, blank=True)
+    recycle_action = models.CharField(max_length=20, blank=True, default="", db_default="")
     duplicate_of = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     deal = models.OneToOneField(Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The deal close this handoff last wrote back to marketing; differs from the deal's
