@@ -100,9 +100,14 @@ def deal_context(request, deal: Deal, forms: dict | None = None) -> dict:
     history, time_in_stage = stage_history(deal, changes)
     can_reassign = user.has_perm("sales.reassign_deal")
     reasons = services.active_lost_reasons()
+    # How far the deal got: a deal lost in Proposal never "did" Negotiation.
+    reached = deal.stage.order
+    if deal.is_closed and changes and changes[-1].from_stage is not None:
+        reached = changes[-1].from_stage.order
     context = {
         "deal": deal,
         "stages": list(deal.pipeline.stages.all()),
+        "reached": reached,
         "history": history,
         "time_in_stage": time_in_stage,
         "playbook": None if deal.is_closed else playbook(deal),

@@ -63,7 +63,7 @@
     var form = card.querySelector("form.card-move");
     if (!form || !window.htmx) return;
     // Show it where it was dropped while the server decides; the answer redraws the board.
-    col.querySelector(".cards").prepend(card);
+    col.querySelector(".kanban-cards").prepend(card);
     card.classList.add("is-pending");
     window.htmx.ajax("POST", form.getAttribute("action"), {
       source: form,
