@@ -317,6 +317,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.send_due_reminders",
         "schedule": timedelta(seconds=env_int("LEADFLOW_REMINDER_SECONDS", 60)),
     },
+    # Dashboard rollups: what changed since the last run, every minute; everything nightly.
+    "refresh-dashboard": {
+        "task": "handoff.dashboard.tasks.refresh_rollups",
+        "schedule": timedelta(seconds=env_int("LEADFLOW_DASHBOARD_REFRESH_SECONDS", 60)),
+    },
+    "rebuild-dashboard": {
+        "task": "handoff.dashboard.tasks.rebuild_rollups",
+        "schedule": crontab(hour=env_int("LEADFLOW_DASHBOARD_REBUILD_HOUR", 3), minute=15),
+    },
 }
 
 # --- LeadFlow -------------------------------------------------------------------------

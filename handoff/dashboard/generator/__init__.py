@@ -31,7 +31,7 @@ from sales import services as sales_services
 from sales.models import Deal, DealStageChange, SalesRep, Team
 
 from . import journeys, shapes, vocabulary, writer
-from .plan import DAY, make_plan
+from .plan import DAY, MONTHLY_FLOOR, make_plan
 
 TABLE_ORDER = ["deal", "deal_change", "lead", "lead_change", "touchpoint", "handoff", "offer", "feedback"]
 SEGMENTS = ["Inside Sales", "Field Sales", "Enterprise"]
@@ -42,6 +42,7 @@ class Report:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     write_seconds: float = 0.0
+    rollup_seconds: float = 0.0
     origin: list[str] = field(default_factory=list)
     paths: dict[str, int] = field(default_factory=dict)
 
@@ -73,6 +74,7 @@ def generate(
     password: str | None = None,
     chunk: int = 5000,
     progress=None,
+    rollups: bool = True,
 ) -> Report:
     """Write a consistent data set of the given size; deterministic for a seed and end date."""
     if min(leads, campaigns, reps) < 1 or deals < 0:
@@ -134,6 +136,12 @@ def generate(
         report.rows[name] = tables[name].written
         report.write_seconds += tables[name].seconds
     report.seconds = time.perf_counter() - started
+    if rollups:
+        from ..rollups.refresh import rebuild_all
+
+        rollup_started = time.perf_counter()
+        rebuild_all()
+        report.rollup_seconds = time.perf_counter() - rollup_started
     return report
 
 
@@ -231,7 +239,9 @@ def _campaigns(rng: random.Random, plan, context: journeys.Context, marketers: l
         slug = f"gen-{campaign_id}-{campaign.channel.replace('_', '-')}"
         context.campaign_ids.append(campaign_id)
         context.campaign_utm.append(slug)
-        spend = Decimal(max(campaign.leads, 5) * campaign.cost_per_lead).quantize(Decimal("1"))
+        running_days = max(min(campaign.end_day, last_day) - max(campaign.start_day, 0) + 1, 1)
+        floor = MONTHLY_FLOOR.get(campaign.channel, 0) * running_days / 30
+        spend = Decimal(max(campaign.leads * campaign.cost_per_lead, floor, 500)).quantize(Decimal("1"))
         budget = (spend * Decimal(rng.uniform(1.0, 1.3)) / 100).quantize(Decimal("1")) * 100 if spend_model else spend
         starts = plan.start + campaign.start_day * DAY
         ends = plan.start + campaign.end_day * DAY

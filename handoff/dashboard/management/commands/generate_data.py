@@ -41,6 +41,9 @@ class Command(BaseCommand):
             "--password", default=None, help="Password for the generated users (default: none, unusable)."
         )
         parser.add_argument("--append", action="store_true", help="Add to a database that already has leads.")
+        parser.add_argument(
+            "--no-rollups", action="store_true", help="Leave the dashboard's rollups to the next sweep."
+        )
 
     def handle(self, *args, **options) -> None:
         if Lead.objects.exists() and not options["append"]:
@@ -67,6 +70,7 @@ class Command(BaseCommand):
                 shapes_dir=options["shapes"],
                 password=options["password"],
                 progress=progress,
+                rollups=not options["no_rollups"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -80,3 +84,5 @@ class Command(BaseCommand):
                 f"({report.write_seconds:.1f} s of it writing)"
             )
         )
+        if report.rollup_seconds:
+            self.stdout.write(f"Dashboard rollups rebuilt in {report.rollup_seconds:.1f} s")

@@ -1,0 +1,208 @@
+"""The dashboard's own tables: per-lead and per-deal facts, and day × dimension rollups.
+
+Nothing here is the truth: every row is derived from marketing's, sales' and handoff's
+tables by handoff/dashboard/rollups/ and can be thrown away and rebuilt. The facts flatten
+one lead's (one deal's) history into a row, so that a change re-derives just that row;
+the cells sum the facts per day and per team, rep, channel and campaign, so that the
+dashboard reads a few thousand cells instead of a million leads (shared/LIMITS.md).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from marketing.models import Campaign, Lead
+from sales.models import Deal, Team
+
+
+def team_field():
+    return models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+
+
+def rep_field():
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+
+
+def channel_field():
+    return models.CharField(max_length=20, blank=True)
+
+
+def campaign_field():
+    return models.ForeignKey(Campaign, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+
+
+class LeadFact(models.Model):
+    """One lead's journey: the first time it reached each funnel stage.
+
+    A lead that skipped a stage reached it when it reached a later one (so the funnel
+    never narrows upward). Team and rep are those of its latest handoff.
+    """
+
+    lead = models.OneToOneField(Lead, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="The day the lead was captured: its cohort.")
+    team = team_field()
+    rep = rep_field()
+    channel = channel_field()
+    campaign = campaign_field()
+    lead_at = models.DateTimeField(null=True)
+    mql_at = models.DateTimeField(null=True)
+    sal_at = models.DateTimeField(null=True)
+    sql_at = models.DateTimeField(null=True)
+    opportunity_at = models.DateTimeField(null=True)
+    won_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"]),
+            models.Index(fields=["team", "day"]),
+            models.Index(fields=["rep", "day"]),
+            models.Index(fields=["campaign", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lead #{self.lead_id} of {self.day}"
+
+
+class DealFact(models.Model):
+    """One deal with what the dashboard needs of its lead (none for deals sales opened itself)."""
+
+    deal = models.OneToOneField(Deal, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(Lead, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    team = team_field()
+    rep = rep_field()
+    channel = channel_field()
+    campaign = campaign_field()
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True)
+    day = models.DateField(null=True, help_text="The day the deal closed.")
+    outcome = models.CharField(max_length=4, blank=True)  # "won", "lost" or "" while open
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    mql_at = models.DateTimeField(null=True, help_text="The lead's first MQL: lead time runs from here.")
+
+    class Meta:
+        indexes = [models.Index(fields=["day"]), models.Index(fields=["lead"])]
+
+    def __str__(self) -> str:
+        return f"Deal #{self.deal_id} ({self.outcome or 'open'})"
+
+
+class Cell(models.Model):
+    """Abstract: one day and one value of each dimension."""
+
+    day = models.DateField()
+    team = team_field()
+    rep = rep_field()
+    channel = channel_field()
+    campaign = campaign_field()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        where = f"team {self.team_id}, rep {self.rep_id}, {self.channel or 'no channel'}, campaign {self.campaign_id}"
+        return f"{type(self).__name__} of {self.day} ({where})"
+
+
+class FunnelCell(Cell):
+    """Leads captured that day (the cohort) and how many of them reached each stage."""
+
+    leads = models.PositiveIntegerField()
+    mql = models.PositiveIntegerField()
+    sal = models.PositiveIntegerField()
+    sql = models.PositiveIntegerField()
+    opportunity = models.PositiveIntegerField()
+    won = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+
+class DurationCell(Cell):
+    """How many of the day's cohort took `days` whole days from one funnel stage to the next."""
+
+    step = models.CharField(max_length=20)  # "lead-mql", "mql-sal", "sal-sql", "sql-opportunity", "opportunity-won"
+    days = models.PositiveIntegerField()
+    leads = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+
+class DealCell(Cell):
+    """Deals closed that day: how many were won and lost, for how much."""
+
+    won = models.PositiveIntegerField()
+    won_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    lost = models.PositiveIntegerField()
+    lost_amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+
+class LeadTimeCell(Cell):
+    """Deals won that day whose lead took `days` whole days from its first MQL to won."""
+
+    days = models.PositiveIntegerField()
+    deals = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+
+class AttributionCell(Cell):
+    """Revenue of the deals won that day credited to one campaign/channel by one model.
+
+    The dimensions are the deal's team and rep and the *touch's* channel and campaign.
+    `deals` is the credited share of deals (a fraction), for cost per acquisition.
+    """
+
+    model = models.CharField(max_length=12)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2)
+    deals = models.DecimalField(max_digits=14, decimal_places=6)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "day"])]
+
+
+class OfferCell(Cell):
+    """Offers made that day (to `rep`, for a lead of `channel`/`campaign`) and how they ended."""
+
+    offers = models.PositiveIntegerField()
+    within_sla = models.PositiveIntegerField()
+    late = models.PositiveIntegerField()
+    expired = models.PositiveIntegerField()
+    open = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+
+class RejectionCell(Cell):
+    """Handoffs rejected that day, per reason."""
+
+    reason = models.CharField(max_length=20)
+    rejections = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+
+class RollupState(models.Model):
+    """The single row that says how far the rollups have read, and their version.
+
+    `version` changes whenever cells change: cached dashboard answers carry it in their
+    key, so a refresh makes them stale at once. The row is also the refresh lock.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+    lead_change_id = models.PositiveBigIntegerField(default=0)
+    deal_change_id = models.PositiveBigIntegerField(default=0)
+    offer_id = models.PositiveBigIntegerField(default=0)
+    deals_seen_at = models.DateTimeField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+    rebuilt_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Dashboard rollups v{self.version}"

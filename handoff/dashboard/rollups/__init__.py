@@ -1,0 +1,1 @@
+"""Facts and day × dimension cells behind the dashboard, and how they are kept current."""

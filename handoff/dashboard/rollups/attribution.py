@@ -1,0 +1,139 @@
+"""Attribution: how a won deal's revenue is shared among the touches that led to it.
+
+A deal's touches are its lead's touchpoints up to the moment the deal opened (sales took
+the lead). Each model gives every touch a weight; the weights sum to one, and the money
+is rounded to cents with the rounding remainder given to the last touch, so that the
+credits of one deal always add up to exactly its amount.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from marketing.models import Touchpoint
+
+from ..models import AttributionCell, DealFact
+
+CENT = Decimal("0.01")
+SHARE = Decimal("0.000001")
+HALF_LIFE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Model:
+    key: str
+    label: str
+    explanation: str
+
+
+MODELS = [
+    Model("first", "First touch", "All the credit goes to the touch that first brought the lead in."),
+    Model("last", "Last touch", "All the credit goes to the last touch before sales took the lead."),
+    Model("linear", "Linear", "Every touch before the deal gets an equal share."),
+    Model("u_shaped", "U-shaped", "40% to the first touch, 40% to the last, 20% shared by the touches between."),
+    Model(
+        "time_decay", "Time decay", "Recent touches count more: a touch's weight halves every 7 days before the deal."
+    ),
+]
+MODEL_KEYS = [model.key for model in MODELS]
+
+
+@dataclass(frozen=True)
+class Touch:
+    at: datetime
+    channel: str
+    campaign_id: int | None
+
+
+def weights(model: str, touches: Sequence[Touch], opened_at: datetime) -> list[float]:
+    """Each touch's share of the credit (touches oldest first); they sum to 1."""
+    count = len(touches)
+    if count == 1:
+        return [1.0]
+    if model == "first":
+        return [1.0] + [0.0] * (count - 1)
+    if model == "last":
+        return [0.0] * (count - 1) + [1.0]
+    if model == "linear":
+        return [1 / count] * count
+    if model == "u_shaped":
+        if count == 2:
+            return [0.5, 0.5]
+        middle = 0.2 / (count - 2)
+        return [0.4] + [middle] * (count - 2) + [0.4]
+    if model == "time_decay":
+        raw = [0.5 ** ((opened_at - touch.at).total_seconds() / 86400 / HALF_LIFE_DAYS) for touch in touches]
+        total = sum(raw)
+        return [value / total for value in raw]
+    raise ValueError(f"unknown attribution model {model!r}")
+
+
+def split(total: Decimal, shares: Sequence[float], quantum: Decimal = CENT) -> list[Decimal]:
+    """`total` split by `shares`, each rounded to `quantum`; the remainder goes to the last part."""
+    parts = [(total * Decimal(share)).quantize(quantum, rounding=ROUND_HALF_EVEN) for share in shares]
+    parts[-1] += total - sum(parts)
+    return parts
+
+
+def credits(
+    model: str, amount: Decimal, touches: Sequence[Touch], opened_at: datetime
+) -> list[tuple[Decimal, Decimal]]:
+    """(revenue, share of the deal) credited to each touch; revenues sum to `amount`, shares to 1."""
+    if not touches:
+        return []
+    shares = weights(model, touches, opened_at)
+    return list(zip(split(amount, shares), split(Decimal(1), shares, SHARE), strict=True))
+
+
+def rebuild(days: list[date] | None) -> None:
+    """Recompute the attribution cells of the deals won on these days (all when None)."""
+    cells = AttributionCell.objects.all()
+    won = DealFact.objects.filter(outcome="won")
+    if days is not None:
+        cells, won = cells.filter(day__in=days), won.filter(day__in=days)
+    cells.delete()
+    batch = []
+    deals = list(won.values_list("deal_id", "lead_id", "day", "team_id", "rep_id", "amount", "opened_at"))
+    for start in range(0, len(deals), 2000):
+        chunk = deals[start : start + 2000]
+        touches = _touches_before(chunk)
+        totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for deal_id, _lead, day, team, rep, amount, opened_at in chunk:
+            journey = touches.get(deal_id) or [Touch(opened_at, "", None)]  # nothing known: unattributed
+            for model in MODEL_KEYS:
+                for touch, (revenue, share) in zip(journey, credits(model, amount, journey, opened_at), strict=True):
+                    total = totals[(day, team, rep, touch.channel, touch.campaign_id, model)]
+                    total[0] += revenue
+                    total[1] += share
+        batch.extend(
+            AttributionCell(
+                day=day, team_id=team, rep_id=rep, channel=channel, campaign_id=campaign, model=model,
+                revenue=revenue, deals=share,
+            )
+            for (day, team, rep, channel, campaign, model), (revenue, share) in totals.items()
+        )  # fmt: skip
+        if len(batch) >= 5000:
+            AttributionCell.objects.bulk_create(batch, batch_size=5000)
+            batch = []
+    AttributionCell.objects.bulk_create(batch, batch_size=5000)
+
+
+def _touches_before(deals: list[tuple]) -> dict[int, list[Touch]]:
+    """Each deal's touches up to its opening, oldest first (one query for the chunk)."""
+    opened: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    for deal, lead, _day, _team, _rep, _amount, opened_at in deals:
+        if lead:
+            opened[lead].append((deal, opened_at))  # a lead may have won twice
+    journeys: dict[int, list[Touch]] = defaultdict(list)
+    rows = (
+        Touchpoint.objects.filter(lead_id__in=list(opened))
+        .order_by("lead_id", "occurred_at", "pk")
+        .values_list("lead_id", "occurred_at", "channel", "campaign_id")
+    )
+    for lead, at, channel, campaign in rows:
+        for deal, opened_at in opened[lead]:
+            if at <= opened_at:
+                journeys[deal].append(Touch(at, channel, campaign))
+    return journeys

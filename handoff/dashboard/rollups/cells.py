@@ -1,0 +1,163 @@
+"""Recompute the day × dimension cells of some days (or all) from the facts and raw rows.
+
+Each family replaces its cells for the given days wholesale: delete, then INSERT … SELECT
+the same GROUP BY a plain recomputation would run. A cell is therefore always exactly the
+sum of its rows, however many refreshes came before.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from handoff.models import Handoff, Offer
+
+from ..models import DealCell, DealFact, DurationCell, FunnelCell, LeadFact, LeadTimeCell, OfferCell, RejectionCell
+from .sql import WholeDays, insert_from
+
+DIMENSIONS = {"day": "g_day", "team": "g_team", "rep": "g_rep", "channel": "g_channel", "campaign": "g_campaign"}
+# Funnel steps: (name, from time, to time) on LeadFact.
+DURATION_STEPS = [
+    ("lead-mql", "lead_at", "mql_at"),
+    ("mql-sal", "mql_at", "sal_at"),
+    ("sal-sql", "sal_at", "sql_at"),
+    ("sql-opportunity", "sql_at", "opportunity_at"),
+    ("opportunity-won", "opportunity_at", "won_at"),
+]
+ANSWERED = [Offer.State.ACCEPTED, Offer.State.REJECTED]
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _fact_groups(facts: QuerySet, **extra) -> QuerySet:
+    return facts.order_by().values(
+        g_day=F("day"),
+        g_team=F("team_id"),
+        g_rep=F("rep_id"),
+        g_channel=F("channel"),
+        g_campaign=F("campaign_id"),
+        **extra,
+    )
+
+
+def _on_days(queryset: QuerySet, field: str, days: list[date] | None) -> QuerySet:
+    """Rows whose `field` (a date) is one of `days`; all rows when days is None."""
+    return queryset if days is None else queryset.filter(**{f"{field}__in": days})
+
+
+def _in_days(queryset: QuerySet, field: str, days: list[date] | None) -> QuerySet:
+    """Rows whose timestamp `field` falls on one of `days` (local time), as index-friendly ranges."""
+    if days is None:
+        return queryset
+    ranges = Q(pk__in=[])
+    for first, last in _runs(sorted(set(days))):
+        ranges |= Q(**{f"{field}__gte": _midnight(first), f"{field}__lt": _midnight(last + timedelta(days=1))})
+    return queryset.filter(ranges)
+
+
+def _runs(days: list[date]) -> Iterable[tuple[date, date]]:
+    start = previous = None
+    for day in days:
+        if start is None:
+            start = previous = day
+        elif day == previous + timedelta(days=1):
+            previous = day
+        else:
+            yield start, previous
+            start = previous = day
+    if start is not None:
+        yield start, previous
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+def funnel(days: list[date] | None) -> None:
+    _on_days(FunnelCell.objects.all(), "day", days).delete()
+    rows = _fact_groups(_on_days(LeadFact.objects.all(), "day", days)).annotate(
+        c_leads=Count("pk"),
+        c_mql=Count("mql_at"),
+        c_sal=Count("sal_at"),
+        c_sql=Count("sql_at"),
+        c_opportunity=Count("opportunity_at"),
+        c_won=Count("won_at"),
+    )
+    counts = {name: f"c_{name}" for name in ("leads", "mql", "sal", "sql", "opportunity", "won")}
+    insert_from(FunnelCell, {**DIMENSIONS, **counts}, rows)
+
+    _on_days(DurationCell.objects.all(), "day", days).delete()
+    for step, start, end in DURATION_STEPS:
+        facts = _on_days(LeadFact.objects.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}), "day", days)
+        rows = _fact_groups(facts, g_step=Value(step), g_days=WholeDays(F(start), F(end))).annotate(c=Count("pk"))
+        insert_from(DurationCell, {**DIMENSIONS, "step": "g_step", "days": "g_days", "leads": "c"}, rows)
+
+
+def deals(days: list[date] | None) -> None:
+    _on_days(DealCell.objects.all(), "day", days).delete()
+    closed = _on_days(DealFact.objects.filter(outcome__in=["won", "lost"]), "day", days)
+    rows = _fact_groups(closed).annotate(
+        c_won=Count("pk", filter=Q(outcome="won")),
+        c_won_amount=Coalesce(Sum("amount", filter=Q(outcome="won")), Value(0), output_field=MONEY),
+        c_lost=Count("pk", filter=Q(outcome="lost")),
+        c_lost_amount=Coalesce(Sum("amount", filter=Q(outcome="lost")), Value(0), output_field=MONEY),
+    )
+    columns = {"won": "c_won", "won_amount": "c_won_amount", "lost": "c_lost", "lost_amount": "c_lost_amount"}
+    insert_from(DealCell, {**DIMENSIONS, **columns}, rows)
+
+    _on_days(LeadTimeCell.objects.all(), "day", days).delete()
+    won = _on_days(DealFact.objects.filter(outcome="won", mql_at__isnull=False), "day", days)
+    rows = _fact_groups(won, g_days=WholeDays(F("mql_at"), F("closed_at"))).annotate(c=Count("pk"))
+    insert_from(LeadTimeCell, {**DIMENSIONS, "days": "g_days", "deals": "c"}, rows)
+
+
+def offers(days: list[date] | None) -> None:
+    """Offers by the day they were made, to whom, and how they ended (handoff's SLA rules)."""
+    _on_days(OfferCell.objects.all(), "day", days).delete()
+    answered = Q(state__in=ANSWERED)
+    rows = (
+        _in_days(Offer.objects.all(), "offered_at", days)
+        .order_by()
+        .values(
+            g_day=TruncDate("offered_at"),
+            g_team=F("handoff__team_id"),
+            g_rep=F("assignee_id"),
+            g_channel=F("handoff__lead__source"),
+            g_campaign=F("handoff__lead__first_touch_campaign_id"),
+        )
+        .annotate(
+            c_offers=Count("pk"),
+            c_within=Count("pk", filter=answered & Q(decided_at__lte=F("due_at"))),
+            c_late=Count("pk", filter=answered & Q(decided_at__gt=F("due_at"))),
+            c_expired=Count("pk", filter=Q(state=Offer.State.EXPIRED)),
+            c_open=Count("pk", filter=Q(state=Offer.State.OPEN)),
+        )
+    )
+    columns = {
+        "offers": "c_offers",
+        "within_sla": "c_within",
+        "late": "c_late",
+        "expired": "c_expired",
+        "open": "c_open",
+    }
+    insert_from(OfferCell, {**DIMENSIONS, **columns}, rows)
+
+
+def rejections(days: list[date] | None) -> None:
+    _on_days(RejectionCell.objects.all(), "day", days).delete()
+    rejected = Handoff.objects.filter(state=Handoff.State.REJECTED, decided_at__isnull=False)
+    rows = (
+        _in_days(rejected, "decided_at", days)
+        .order_by()
+        .values(
+            g_day=TruncDate("decided_at"),
+            g_team=F("team_id"),
+            g_rep=F("assignee_id"),
+            g_channel=F("lead__source"),
+            g_campaign=F("lead__first_touch_campaign_id"),
+            g_reason=F("rejection_reason"),
+        )
+        .annotate(c=Count("pk"))
+    )
+    insert_from(RejectionCell, {**DIMENSIONS, "reason": "g_reason", "rejections": "c"}, rows)

@@ -1,0 +1,100 @@
+"""What every widget reads through: cells narrowed to the filters and the user's scope, and spend."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from marketing.models import Campaign, Channel
+
+from ..filters import Filters
+from ..scope import OWN, Scope
+
+CENT = Decimal("0.01")
+SHARE = Decimal("0.000001")
+CHANNEL_LABELS = dict(Channel.choices)
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_LABELS.get(channel, channel or "Unattributed")
+
+
+def cells(queryset: QuerySet, filters: Filters, scope: Scope, *, dated: bool = True) -> QuerySet:
+    """Cells (or facts) of the period, narrowed by every filter and by an own-numbers scope."""
+    if dated:
+        queryset = queryset.filter(day__gte=filters.start, day__lte=filters.end)
+    if scope.kind == OWN:
+        queryset = queryset.filter(rep_id=scope.user_id)
+    if filters.team is not None:
+        queryset = queryset.filter(team_id=filters.team)
+    if filters.rep is not None:
+        queryset = queryset.filter(rep_id=filters.rep)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.campaign is not None:
+        queryset = queryset.filter(campaign_id=filters.campaign)
+    return queryset.order_by()
+
+
+def spend_model():
+    """marketing's spend log, when the installed marketing app has one."""
+    try:
+        return apps.get_model("marketing", "CampaignSpend")
+    except LookupError:
+        return None
+
+
+def spend_by(filters: Filters, group: str) -> dict:
+    """Money spent in the period per campaign id (group="campaign") or channel, from the spend log.
+
+    Without a spend log, a campaign's budget counts as spent evenly over its running days.
+    """
+    model = spend_model()
+    if model is not None:
+        entries = model.objects.filter(spent_on__gte=filters.start, spent_on__lte=filters.end)
+        if filters.channel:
+            entries = entries.filter(campaign__channel=filters.channel)
+        if filters.campaign is not None:
+            entries = entries.filter(campaign_id=filters.campaign)
+        key = "campaign_id" if group == "campaign" else "campaign__channel"
+        rows = entries.order_by().values_list(key).annotate(total=Coalesce(Sum("amount"), Decimal(0)))
+        return dict(rows)
+    return _budget_spread(filters, group)
+
+
+def _budget_spread(filters: Filters, group: str) -> dict:
+    campaigns = Campaign.objects.filter(starts_on__lte=filters.end)
+    if filters.channel:
+        campaigns = campaigns.filter(channel=filters.channel)
+    if filters.campaign is not None:
+        campaigns = campaigns.filter(pk=filters.campaign)
+    totals: dict = {}
+    for pk, channel, starts, ends, budget in campaigns.values_list("pk", "channel", "starts_on", "ends_on", "budget"):
+        ends = ends or max(filters.end, starts)
+        overlap = (min(ends, filters.end) - max(starts, filters.start)).days + 1
+        if overlap <= 0 or not budget:
+            continue
+        share = (budget * overlap / ((ends - starts).days + 1)).quantize(CENT)
+        key = pk if group == "campaign" else channel
+        totals[key] = totals.get(key, Decimal(0)) + share
+    return totals
+
+
+def months(start: date, end: date) -> list[date]:
+    month, result = start.replace(day=1), []
+    while month <= end:
+        result.append(month)
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return result
+
+
+def weeks(start: date, end: date) -> list[date]:
+    """The Mondays of the weeks that overlap start…end."""
+    monday = start - timedelta(days=start.weekday())
+    return [monday + timedelta(weeks=n) for n in range((end - monday).days // 7 + 1)]
+
+
+def month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

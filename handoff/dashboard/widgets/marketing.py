@@ -1,0 +1,137 @@
+"""Marketing's widgets: the joint funnel, and revenue, spend and ROI by channel and campaign."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from marketing.models import Campaign
+
+from ..filters import Filters
+from ..models import AttributionCell, DurationCell, FunnelCell
+from ..rollups.attribution import MODELS
+from ..rollups.cells import DURATION_STEPS
+from ..scope import Scope
+from ..stats import median, percent
+from .base import CENT, SHARE, cells, channel_label, spend_by
+
+MATERIAL_SHARE = Decimal("0.05")
+STAGES = [
+    ("leads", "Leads", "lead"),
+    ("mql", "Marketing qualified", "mql"),
+    ("sal", "Accepted by sales", "sal"),
+    ("sql", "Sales qualified", "sql"),
+    ("opportunity", "Opportunity", "opportunity"),
+    ("won", "Won", "customer"),
+]
+
+
+def funnel(filters: Filters, scope: Scope) -> dict:
+    """The period's cohort of leads and how far they got: conversion and median days per step."""
+    counts = cells(FunnelCell.objects, filters, scope).aggregate(**{name: Sum(name) for name, _label, _stage in STAGES})
+    histograms = defaultdict(list)
+    for step, days, leads in (
+        cells(DurationCell.objects, filters, scope).values_list("step", "days").annotate(n=Sum("leads"))
+    ):
+        histograms[step].append((days, leads))
+    top = counts["leads"] or 0
+    stages, previous = [], None
+    for index, (name, label, stage) in enumerate(STAGES):
+        count = counts[name] or 0
+        step = DURATION_STEPS[index - 1][0] if index else None
+        stages.append(
+            {
+                "key": name,
+                "stage": stage,
+                "label": label,
+                "count": count,
+                "of_top": percent(count, top),
+                "of_previous": percent(count, previous) if index else None,
+                "lost": (previous - count) if index else 0,
+                "median_days": median(histograms[step]) if step else None,
+            }
+        )
+        previous = count
+    steps = [stage for stage in stages[1:] if stage["of_previous"] is not None]
+    leak = min(steps, key=lambda stage: stage["of_previous"], default=None)
+    return {"stages": stages, "leads": top, "leak": leak}
+
+
+def _rows(filters: Filters, scope: Scope, group: str) -> list[dict]:
+    key = "campaign_id" if group == "campaign" else "channel"
+    credited = (
+        cells(AttributionCell.objects, filters, scope)
+        .filter(model=filters.model)
+        .values_list(key)
+        .annotate(revenue=Sum("revenue"), deals=Sum("deals"))
+    )
+    spend = spend_by(filters, group) if scope.sees_spend and not filters.narrowed_to_people else {}
+    rows = {value: {"key": value, "revenue": revenue, "deals": deals} for value, revenue, deals in credited}
+    for value, amount in spend.items():
+        rows.setdefault(value, {"key": value, "revenue": Decimal(0), "deals": Decimal(0)})["spend"] = amount
+    result = []
+    for row in rows.values():
+        spent = row.get("spend")
+        spent = spent.quantize(CENT) if spent is not None else None
+        revenue = (row["revenue"] or Decimal(0)).quantize(CENT)
+        deals = (row["deals"] or Decimal(0)).quantize(SHARE)
+        row.update(
+            revenue=revenue,
+            deals=deals,
+            spend=spent,
+            roi=percent(revenue - spent, spent) if spent else None,
+            per_dollar=(revenue / spent).quantize(CENT) if spent else None,
+            cpa=(spent / deals).quantize(CENT) if spent and deals else None,
+        )
+        result.append(row)
+    result.sort(key=lambda row: (-row["revenue"], -(row["spend"] or 0), str(row["key"])))
+    return result
+
+
+def _totals(rows: list[dict], show_spend: bool) -> dict:
+    revenue = sum((row["revenue"] for row in rows), Decimal(0))
+    spend = sum((row["spend"] or Decimal(0) for row in rows), Decimal(0)) if show_spend else None
+    deals = sum((row["deals"] for row in rows), Decimal(0))
+    return {
+        "revenue": revenue,
+        "spend": spend,
+        "deals": deals,
+        "roi": percent(revenue - spend, spend) if spend else None,
+        "per_dollar": (revenue / spend).quantize(CENT) if spend else None,
+        "cpa": (spend / deals).quantize(CENT) if spend and deals else None,
+    }
+
+
+def channels(filters: Filters, scope: Scope) -> dict:
+    rows = _rows(filters, scope, "channel")
+    for row in rows:
+        row["label"] = channel_label(row["key"])
+    show_spend = scope.sees_spend and not filters.narrowed_to_people
+    # A channel that spent pennies can show any ratio: only channels with a real share of
+    # the spend compete for "best return".
+    total_spend = sum((row["spend"] or Decimal(0) for row in rows), Decimal(0))
+    material = [row for row in rows if row["per_dollar"] is not None and row["spend"] >= total_spend * MATERIAL_SHARE]
+    best = max(material, key=lambda row: row["per_dollar"], default=None)
+    model = next(model for model in MODELS if model.key == filters.model)
+    return {"rows": rows, "totals": _totals(rows, show_spend), "best": best, "show_spend": show_spend, "model": model}
+
+
+def campaigns(filters: Filters, scope: Scope, *, limit: int | None = 12) -> dict:
+    rows = _rows(filters, scope, "campaign")
+    shown = rows[:limit] if limit else rows
+    # [0] when nothing is shown keeps the query (and the page's query count) constant.
+    ids = [row["key"] for row in shown if row["key"]] or [0]
+    known = {
+        pk: (name, channel)
+        for pk, name, channel in Campaign.objects.filter(pk__in=ids).values_list("pk", "name", "channel")
+    }
+    for row in shown:
+        name, channel = known.get(row["key"], ("No campaign" if row["key"] is None else f"Campaign #{row['key']}", ""))
+        row.update(label=name, channel=channel_label(channel) if channel else "")
+    show_spend = scope.sees_spend and not filters.narrowed_to_people
+    return {
+        "rows": shown,
+        "count": len(rows),
+        "totals": _totals(rows, show_spend),
+        "show_spend": show_spend,
+    }
