@@ -151,19 +151,27 @@ class LeadTimeCell(Cell):
         indexes = [models.Index(fields=["day"])]
 
 
-class AttributionCell(Cell):
-    """Revenue of the deals won that day credited to one campaign/channel by one model.
+class AttributionCell(models.Model):
+    """Revenue of the deals won that day credited to one touch channel/campaign by one model.
 
-    The dimensions are the deal's team and rep and the *touch's* channel and campaign.
-    `deals` is the credited share of deals (a fraction), for cost per acquisition.
+    No team or rep here: a deal's credit spreads over several campaigns, so these cells
+    only pay off summed over many deals; one team's or rep's view is computed on the spot
+    from its few deals (rollups.attribution.credited). `deals` is the credited share of
+    deals (a fraction), for cost per acquisition.
     """
 
+    day = models.DateField()
+    channel = channel_field()
+    campaign = campaign_field()
     model = models.CharField(max_length=12)
     revenue = models.DecimalField(max_digits=14, decimal_places=2)
     deals = models.DecimalField(max_digits=14, decimal_places=6)
 
     class Meta:
         indexes = [models.Index(fields=["model", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.model} credit of {self.day} to {self.channel or 'no channel'}/{self.campaign_id}"
 
 
 class OfferCell(Cell):

@@ -142,12 +142,12 @@ def touch_weights(model: str, ages_days: list[float]) -> list[float]:
     return [value / sum(raw) for value in raw]
 
 
-def attributed(model: str, start: date, end: date, by: str = "channel") -> dict:
+def attributed(model: str, start: date, end: date, by: str = "channel", keep=lambda dims: True) -> dict:
     """Revenue credited per channel (or campaign id) to the deals won in the period."""
     totals: dict = defaultdict(Decimal)
     for info in deal_dimensions().values():
         deal = info["deal"]
-        if info["outcome"] != "won" or not in_period(deal.closed_at, start, end):
+        if info["outcome"] != "won" or not in_period(deal.closed_at, start, end) or not keep(info):
             continue
         touches = list(
             Touchpoint.objects.filter(lead_id=info["lead"], occurred_at__lte=deal.created_at).order_by(

@@ -77,6 +77,20 @@ def test_attributed_revenue_equals_the_plain_recomputation_and_sums_to_the_won_r
     assert by_campaign == plain.attributed(model, YEAR["start"], YEAR["end"], by="campaign")
 
 
+@pytest.mark.parametrize("model", ["linear", "time_decay"])
+def test_a_reps_and_a_teams_attribution_computed_on_the_spot_equals_the_plain_recomputation(generated, model):
+    from sales.models import SalesRep
+
+    for rep in SalesRep.objects.all()[:3]:
+        rows = widget("channels", generated, model=model, rep=rep.user_id)["rows"]
+        mine = plain.attributed(model, YEAR["start"], YEAR["end"], keep=lambda d, r=rep: d["rep"] == r.user_id)
+        assert {row["key"]: row["revenue"] for row in rows if row["revenue"]} == mine
+    team = SalesRep.objects.first().team_id
+    rows = WIDGETS["campaigns"](Filters(**YEAR, model=model, team=team), generated, limit=None)["rows"]
+    theirs = plain.attributed(model, YEAR["start"], YEAR["end"], by="campaign", keep=lambda d: d["team"] == team)
+    assert {row["key"]: row["revenue"] for row in rows if row["revenue"]} == theirs
+
+
 def test_every_won_deals_credits_sum_exactly_to_its_amount_in_every_model(generated):
     won = Deal.objects.filter(stage__kind="won")
     assert won.count() > 20

@@ -18,6 +18,7 @@ from operator import itemgetter
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import NOT_PROVIDED, JSONField, Model
+from django.db.models.fields import AutoFieldMixin
 
 
 class Table:
@@ -38,6 +39,8 @@ class Table:
         for name, model_field in fields.items():
             if name in attnames:
                 continue
+            if isinstance(model_field, AutoFieldMixin):
+                continue  # the database numbers the rows
             if model_field.has_default():
                 self.extra[name] = _default_text(model_field)
             elif model_field.null:

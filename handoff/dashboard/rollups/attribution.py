@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from marketing.models import Touchpoint
 
+from ..generator.writer import Table
 from ..models import AttributionCell, DealFact
 
 CENT = Decimal("0.01")
@@ -94,46 +95,68 @@ def rebuild(days: list[date] | None) -> None:
     if days is not None:
         cells, won = cells.filter(day__in=days), won.filter(day__in=days)
     cells.delete()
-    batch = []
-    deals = list(won.values_list("deal_id", "lead_id", "day", "team_id", "rep_id", "amount", "opened_at"))
-    for start in range(0, len(deals), 2000):
-        chunk = deals[start : start + 2000]
-        touches = _touches_before(chunk)
-        totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        for deal_id, _lead, day, team, rep, amount, opened_at in chunk:
+    table = Table(AttributionCell, ["day", "channel", "campaign_id", "model", "revenue", "deals"])
+    totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for day, touch, model, revenue, share in _credit(won, MODEL_KEYS, chunk=5000):
+        total = totals[(day, touch.channel, touch.campaign_id, model)]
+        total[0] += revenue
+        total[1] += share
+    for (day, channel, campaign, model), (revenue, share) in totals.items():
+        table.add((day.isoformat(), channel, campaign, model, str(revenue), str(share)))
+        if len(table.rows) >= 20_000:
+            table.flush()
+    table.flush()
+
+
+def credited(won, model: str, *, channel: str = "", campaign: int | None = None, group: str = "channel") -> dict:
+    """Credits of these won DealFacts computed on the spot: {channel or campaign id: [revenue, deals]}.
+
+    For views narrower than the cells keep (one team or one salesperson): their deals are
+    few, and this uses the very same `credits` as the cells, so the numbers agree.
+    """
+    totals: dict = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for _day, touch, _model, revenue, share in _credit(won, [model]):
+        if (channel and touch.channel != channel) or (campaign is not None and touch.campaign_id != campaign):
+            continue
+        total = totals[touch.channel if group == "channel" else touch.campaign_id]
+        total[0] += revenue
+        total[1] += share
+    return totals
+
+
+def _credit(won, models: list[str], *, chunk: int | None = None):
+    """(day, touch, model, revenue, share) for every touch of every deal in `won`.
+
+    Two queries per chunk (the deals, then their leads' touchpoints); chunk=None makes it
+    two queries in all, which is what a page wants (a constant query count).
+    """
+    deals = list(won.order_by("deal_id").values_list("deal_id", "lead_id", "day", "amount", "opened_at"))
+    step = chunk or max(len(deals), 1)
+    for start in range(0, len(deals), step):
+        part = deals[start : start + step]
+        leads = won.filter(deal_id__gte=part[0][0], deal_id__lte=part[-1][0]).values("lead_id")
+        touches = _touches_before(part, leads)
+        for deal_id, _lead, day, amount, opened_at in part:
             journey = touches.get(deal_id) or [Touch(opened_at, "", None)]  # nothing known: unattributed
-            for model in MODEL_KEYS:
+            for model in models:
                 for touch, (revenue, share) in zip(journey, credits(model, amount, journey, opened_at), strict=True):
-                    total = totals[(day, team, rep, touch.channel, touch.campaign_id, model)]
-                    total[0] += revenue
-                    total[1] += share
-        batch.extend(
-            AttributionCell(
-                day=day, team_id=team, rep_id=rep, channel=channel, campaign_id=campaign, model=model,
-                revenue=revenue, deals=share,
-            )
-            for (day, team, rep, channel, campaign, model), (revenue, share) in totals.items()
-        )  # fmt: skip
-        if len(batch) >= 5000:
-            AttributionCell.objects.bulk_create(batch, batch_size=5000)
-            batch = []
-    AttributionCell.objects.bulk_create(batch, batch_size=5000)
+                    yield day, touch, model, revenue, share
 
 
-def _touches_before(deals: list[tuple]) -> dict[int, list[Touch]]:
-    """Each deal's touches up to its opening, oldest first (one query for the chunk)."""
+def _touches_before(deals: list[tuple], leads) -> dict[int, list[Touch]]:
+    """Each deal's touches up to its opening, oldest first (`leads`: a subquery of their lead ids)."""
     opened: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for deal, lead, _day, _team, _rep, _amount, opened_at in deals:
+    for deal, lead, _day, _amount, opened_at in deals:
         if lead:
             opened[lead].append((deal, opened_at))  # a lead may have won twice
     journeys: dict[int, list[Touch]] = defaultdict(list)
     rows = (
-        Touchpoint.objects.filter(lead_id__in=list(opened))
+        Touchpoint.objects.filter(lead_id__in=leads)
         .order_by("lead_id", "occurred_at", "pk")
         .values_list("lead_id", "occurred_at", "channel", "campaign_id")
     )
-    for lead, at, channel, campaign in rows:
-        for deal, opened_at in opened[lead]:
+    for lead, at, channel, campaign in rows.iterator(chunk_size=10_000):
+        for deal, opened_at in opened.get(lead, ()):
             if at <= opened_at:
                 journeys[deal].append(Touch(at, channel, campaign))
     return journeys

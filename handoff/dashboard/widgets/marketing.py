@@ -8,10 +8,10 @@ from django.db.models import Sum
 from marketing.models import Campaign
 
 from ..filters import Filters
-from ..models import AttributionCell, DurationCell, FunnelCell
-from ..rollups.attribution import MODELS
+from ..models import AttributionCell, DealFact, DurationCell, FunnelCell
+from ..rollups.attribution import MODELS, credited
 from ..rollups.cells import DURATION_STEPS
-from ..scope import Scope
+from ..scope import OWN, Scope
 from ..stats import median, percent
 from .base import CENT, SHARE, cells, channel_label, spend_by
 
@@ -57,16 +57,35 @@ def funnel(filters: Filters, scope: Scope) -> dict:
     return {"stages": stages, "leads": top, "leak": leak}
 
 
-def _rows(filters: Filters, scope: Scope, group: str) -> list[dict]:
+def _credited(filters: Filters, scope: Scope, group: str) -> list[tuple]:
+    """(channel or campaign id, revenue, deals) credited by the chosen attribution model.
+
+    The cells hold the whole company; a team's, a rep's or one's own view is computed from
+    its own deals instead (the cells have no team or rep: see AttributionCell).
+    """
+    if scope.kind == OWN or filters.narrowed_to_people:
+        won = DealFact.objects.filter(outcome="won", day__gte=filters.start, day__lte=filters.end)
+        if scope.kind == OWN:
+            won = won.filter(rep_id=scope.user_id)
+        if filters.team is not None:
+            won = won.filter(team_id=filters.team)
+        if filters.rep is not None:
+            won = won.filter(rep_id=filters.rep)
+        totals = credited(won, filters.model, channel=filters.channel, campaign=filters.campaign, group=group)
+        return [(key, revenue, deals) for key, (revenue, deals) in totals.items()]
     key = "campaign_id" if group == "campaign" else "channel"
-    credited = (
-        cells(AttributionCell.objects, filters, scope)
-        .filter(model=filters.model)
-        .values_list(key)
-        .annotate(revenue=Sum("revenue"), deals=Sum("deals"))
-    )
+    rows = AttributionCell.objects.filter(model=filters.model, day__gte=filters.start, day__lte=filters.end)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.campaign is not None:
+        rows = rows.filter(campaign_id=filters.campaign)
+    return list(rows.order_by().values_list(key).annotate(revenue=Sum("revenue"), deals=Sum("deals")))
+
+
+def _rows(filters: Filters, scope: Scope, group: str) -> list[dict]:
+    credited_rows = _credited(filters, scope, group)
     spend = spend_by(filters, group) if scope.sees_spend and not filters.narrowed_to_people else {}
-    rows = {value: {"key": value, "revenue": revenue, "deals": deals} for value, revenue, deals in credited}
+    rows = {value: {"key": value, "revenue": revenue, "deals": deals} for value, revenue, deals in credited_rows}
     for value, amount in spend.items():
         rows.setdefault(value, {"key": value, "revenue": Decimal(0), "deals": Decimal(0)})["spend"] = amount
     result = []
