@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from sales.models import AssetSend, DealStageChange, Stage, StageAsset
 
 MOVED_ON = (Stage.Kind.OPEN, Stage.Kind.WON)
+SIGNIFICANT = 5  # percentage points an asset must beat its stage by to be marked
 
 
 @dataclass(frozen=True)
@@ -16,9 +17,19 @@ class AssetResult:
     moved_on: int
     won: int
 
+    versus: str = ""  # "up" / "down": 5 points or more above / below the stage's baseline
+
     @property
     def moved_on_pct(self) -> float | None:
         return round(100 * self.moved_on / self.sent, 1) if self.sent else None
+
+    def against(self, baseline: "StageBaseline | None") -> "AssetResult":
+        """The same result, marked when it beats or trails the stage's deals by 5 points or more."""
+        if baseline is None or baseline.moved_on_pct is None or self.moved_on_pct is None:
+            return self
+        gap = self.moved_on_pct - baseline.moved_on_pct
+        versus = "up" if gap >= SIGNIFICANT else "down" if gap <= -SIGNIFICANT else ""
+        return AssetResult(self.asset, self.sent, self.moved_on, self.won, versus)
 
 
 @dataclass(frozen=True)

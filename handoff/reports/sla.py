@@ -91,7 +91,9 @@ class MonthReport:
 
     @property
     def response_pct(self) -> float | None:
-        return round(100 * self.within_commitment / self.offers_ended, 1) if self.offers_ended else None
+        if self.commitment is None or not self.offers_ended:
+            return None
+        return round(100 * self.within_commitment / self.offers_ended, 1)
 
     @property
     def response_met(self) -> bool | None:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Min
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -143,11 +144,8 @@ def offers_due(request):
         return render(request, "handoff/_offers_due.html", {"form": form, "offers": []}, status=400)
     hours = form.hours_or_default()
     now = timezone.now()
-    offers = (
-        Handoff.objects.filter(
-            assignee=request.user, state=Handoff.State.OFFERED, due_at__lte=now + timedelta(hours=hours)
-        )
-        .select_related("lead")
-        .order_by("due_at", "pk")[:20]
-    )
-    return render(request, "handoff/_offers_due.html", {"offers": offers, "hours": hours, "now": now})
+    mine = Handoff.objects.filter(assignee=request.user, state=Handoff.State.OFFERED)
+    offers = mine.filter(due_at__lte=now + timedelta(hours=hours)).select_related("lead").order_by("due_at", "pk")
+    waiting = mine.aggregate(n=Count("*"), next_due=Min("due_at"))
+    context = {"offers": offers[:20], "hours": hours, "now": now, "waiting": waiting}
+    return render(request, "handoff/_offers_due.html", context)

@@ -28,7 +28,9 @@ def playbooks(request):
     results, baselines = asset_results(stages), stage_baselines(stages)
     pipelines = {}
     for stage in stages:
-        pipelines.setdefault(stage.pipeline, []).append((stage, results.get(stage.pk, []), baselines.get(stage.pk)))
+        baseline = baselines.get(stage.pk)
+        assets = [result.against(baseline) for result in results.get(stage.pk, [])]
+        pipelines.setdefault(stage.pipeline, []).append((stage, assets, baseline))
     return render(request, "handoff/playbooks.html", {"pipelines": list(pipelines.items())})
 
 

@@ -98,7 +98,7 @@ def agreement(request):
     return render(request, "handoff/agreement.html", context, status=status)
 
 
-CHART_HEIGHT, BAR_AREA = 150, 120
+CHART_HEIGHT, BAR_AREA = 150, 104
 
 
 def _month_chart(months, biggest: int) -> list[dict]:

@@ -37,12 +37,22 @@ def _show_errors(form, error: ValidationError) -> None:
 
 
 def _chips(rule: RoutingRule) -> list[tuple[str, str]]:
-    """A rule's conditions as (what, value) pairs, in words."""
+    """A rule's conditions as (what, values) pairs, in words; long lists are shortened."""
     sizes, sources = dict(CompanySize.choices), dict(Channel.choices)
-    chips = [("Country", value) for value in rule.countries]
-    chips += [("Industry", value) for value in rule.industries]
-    chips += [("Size", sizes.get(value, value)) for value in rule.company_sizes]
-    chips += [("Source", sources.get(value, value)) for value in rule.sources]
+
+    def listed(values: list[str], limit: int = 5) -> str:
+        shown = ", ".join(values[:limit])
+        return shown + (f" +{len(values) - limit} more" if len(values) > limit else "")
+
+    chips = []
+    if rule.countries:
+        chips.append(("Country", listed(rule.countries)))
+    if rule.industries:
+        chips.append(("Industry", listed(rule.industries)))
+    if rule.company_sizes:
+        chips.append(("Size", listed([sizes.get(value, value) for value in rule.company_sizes])))
+    if rule.sources:
+        chips.append(("Source", listed([sources.get(value, value) for value in rule.sources])))
     if rule.campaign:
         chips.append(("Campaign", rule.campaign.name))
     if rule.min_score is not None:

@@ -23,13 +23,13 @@ COLUMNS = {
     "mqls": "MQLs",
     "offered": "Offered",
     "accepted_pct": "Accepted",
-    "sql_won_pct": "SQL → won",
-    "offered_won_pct": "Offered → won",
+    "sql_won_pct": "SQL→won",
+    "offered_won_pct": "Won",
     "lead_time_days": "Lead time",
     "revenue": "Revenue",
     "cost": "Cost",
     "roi": "ROI",
-    "avg_rating": "Sales rating",
+    "avg_rating": "Rating",
 }
 TABS = [Dimension.SOURCE, Dimension.CAMPAIGN, Dimension.LEAD_TYPE, Dimension.SEGMENT, Dimension.INDUSTRY, Dimension.REP]
 MAX_ROWS = 200

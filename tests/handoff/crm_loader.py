@@ -116,7 +116,9 @@ def _lead(opportunity: Opportunity, campaigns, agents) -> Lead:
         first_touch_campaign=campaigns[opportunity.product],
         source=Channel.OTHER,
         stage=stage,
-        stage_changed_at=opportunity.closed or opportunity.engaged or datetime.datetime(2016, 10, 1, tzinfo=datetime.UTC),
+        stage_changed_at=opportunity.closed
+        or opportunity.engaged
+        or datetime.datetime(2016, 10, 1, tzinfo=datetime.UTC),
         owner=agents[opportunity.agent] if stage in (LeadStage.SAL, LeadStage.CUSTOMER) else None,
         outcome=OUTCOME.get(opportunity.stage, ""),
         outcome_amount=opportunity.value if opportunity.stage in OUTCOME else None,

@@ -117,7 +117,7 @@ def test_the_offer_card_shows_the_brief_and_escapes_it(rep, campaign):
     Lead.objects.filter(pk=lead.pk).update(company="<script>alert(1)</script>")
     factories.offered(lead=lead)
     response = logged_in(rep).get(reverse("handoff:inbox"))
-    journey = re.search(r'<ol class="journey">(.*?)</ol>', response.text, re.S).group(1)
+    journey = re.search(r'<ol class="hf-journey">(.*?)</ol>', response.text, re.S).group(1)
     steps = [re.sub(r"<[^>]+>|\s+", " ", item).split()[:2] for item in re.findall(r"<li>(.*?)</li>", journey, re.S)]
     assert steps == [["Form", "submitted"], ["Webinar", "attended"], ["Content", "downloaded"]]
     assert journey.count("Forecasting webinar") == 3

@@ -81,31 +81,31 @@ _K = Touchpoint.Kind
 CAMPAIGNS = {
     "webinar": DemoCampaign(
         "Webinar series: Fixing the marketing–sales handoff", "handoff-webinar", Channel.WEBINAR, _S.ACTIVE,
-        -170, 20, 6_000, "zoom", "webinar", _K.WEBINAR, consent=True, spend=(900, 1100, 800, 1200, 950),
+        -170, 20, 45_000, "zoom", "webinar", _K.WEBINAR, consent=True, spend=(7_200, 7_900, 6_800, 8_100, 7_400),
     ),
     "search": DemoCampaign(
         "Google Ads: lead routing software", "gads-lead-routing", Channel.PAID_SEARCH, _S.ACTIVE,
-        -170, 45, 30_000, "google", "cpc", _K.FORM_SUBMIT, spend=(4_200, 5_100, 4_800, 5_600, 4_900),
+        -170, 45, 70_000, "google", "cpc", _K.FORM_SUBMIT, spend=(11_200, 12_600, 11_900, 12_800, 12_100),
     ),
     "linkedin": DemoCampaign(
         "LinkedIn: RevOps leaders", "li-revops-leaders", Channel.PAID_SOCIAL, _S.ACTIVE,
-        -120, 60, 18_000, "linkedin", "paid_social", _K.FORM_SUBMIT, spend=(3_000, 3_400, 3_100, 3_600),
+        -120, 60, 50_000, "linkedin", "paid_social", _K.FORM_SUBMIT, spend=(10_500, 11_400, 10_900, 11_600),
     ),
     "booth": DemoCampaign(
         "SaaS Growth Summit booth", "saas-growth-summit", Channel.EVENT, _S.COMPLETED,
-        -100, -97, 15_000, "event", "booth", _K.EVENT, spend=(15_400,),
+        -100, -97, 60_000, "event", "booth", _K.EVENT, spend=(57_800,),
     ),
     "newsletter": DemoCampaign(
         "Monthly newsletter", "newsletter", Channel.EMAIL, _S.ACTIVE,
-        -180, None, 600, "newsletter", "email", _K.FORM_SUBMIT, consent=True,
+        -180, None, 6_000, "newsletter", "email", _K.FORM_SUBMIT, consent=True,
     ),
     "ebook": DemoCampaign(
         "E-book: The lead SLA playbook", "sla-playbook-ebook", Channel.CONTENT, _S.PAUSED,
-        -150, None, 2_000, "website", "content", _K.CONTENT_DOWNLOAD, consent=True,
+        -150, None, 9_000, "website", "content", _K.CONTENT_DOWNLOAD, consent=True,
     ),
     "partner": DemoCampaign(
         "Co-marketing with CloudCo", "cloudco-comarketing", Channel.PARTNER, _S.PLANNED,
-        21, 111, 6_000, "cloudco", "referral", _K.FORM_SUBMIT,
+        21, 111, 20_000, "cloudco", "referral", _K.FORM_SUBMIT,
     ),
 }  # fmt: skip
 DEMO_REQUEST = "demo-request"  # a touch with no campaign: "book a demo" on the website
@@ -296,6 +296,9 @@ ASSETS = {
     "proposal": [("Implementation plan template", "https://leadflow.example/implementation-plan")],
     "negotiation": [("Reference call list", "https://leadflow.example/references")],
 }  # fmt: skip
+# How often reps send each asset to deals that end up won, and to the others: the
+# playbook page then shows which assets go with deals that move on.
+ASSET_PULL = {"ROI calculator": (0.9, 0.3), "Reference call list": (0.8, 0.4)}
 EXIT_CRITERIA = {
     "discovery": "The buyer named the problem, who feels it and what it costs them today.",
     "qualification": "Budget range, decision maker and a timeline confirmed in writing.",

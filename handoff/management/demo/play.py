@@ -125,7 +125,8 @@ class Demo:
                                        exit_criteria=data.EXIT_CRITERIA[slug],
                                        assets=[{"title": title, "url": url} for title, url in assets])  # fmt: skip
                 self.assets[slug] = list(stage.assets.order_by("order"))
-            first_month = (today - timedelta(days=data.HISTORY_DAYS)).replace(day=1)
+            # From the first whole month of the history (the month it starts in is only partly there).
+            first_month = (today - timedelta(days=data.HISTORY_DAYS - 31)).replace(day=1)
             services.save_commitment(by=maria, month=first_month, mqls_per_month=24, response_minutes=90,
                                      response_target_percent=85)  # fmt: skip
 
@@ -176,13 +177,13 @@ class Demo:
         path = OPEN_STAGES[1 : OPEN_STAGES.index(target) + 1]
         end = close_at or timezone.now() - timedelta(hours=1)
         step = (end - start) / (len(path) + 1)
-        self.send_assets(deal, "discovery", start + step / 3)
+        self.send_assets(deal, "discovery", start + step / 3, won=won)
         for number, slug in enumerate(path, start=1):
             with clock(start + step * number):
                 deal = sales.move_deal(deal_id=deal.pk, to_stage_id=self.stages[slug].pk, by=rep,
                                        expected_version=deal.version)  # fmt: skip
                 services.sync_lead_stage(deal_id=deal.pk)
-            self.send_assets(deal, slug, start + step * number + step / 3)
+            self.send_assets(deal, slug, start + step * number + step / 3, won=won)
         if close_at is None:
             with clock(end):
                 weeks = len(OPEN_STAGES) - OPEN_STAGES.index(target)
@@ -195,9 +196,10 @@ class Demo:
                                     closed_at=close_at, rating=rating)  # fmt: skip
             services.record_deal_outcome(deal_id=deal.pk)
 
-    def send_assets(self, deal: Deal, slug: str, when: datetime) -> None:
+    def send_assets(self, deal: Deal, slug: str, when: datetime, *, won: bool) -> None:
         for asset in self.assets.get(slug, []):
-            if self.rng.random() < 0.6:
+            if_won, otherwise = data.ASSET_PULL.get(asset.title, (0.55, 0.55))
+            if self.rng.random() < (if_won if won else otherwise):
                 with clock(when):
                     sales.mark_asset_sent(deal_id=deal.pk, asset_id=asset.pk, by=deal.owner)
 
