@@ -1,16 +1,12 @@
 """What every dashboard page does first: who is asking, and which filters they chose."""
 
-import contextlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.urls import reverse
 
 from ..filters import FilterForm, Filters, filter_options
 from ..scope import Scope, scope_for
-
-OPTIONS_SECONDS = 300
 
 
 @dataclass
@@ -27,7 +23,7 @@ class Request:
 def read(request) -> Request:
     """The user's scope (403 without one) and the filter form bound to the query string."""
     scope = scope_for(request.user)
-    options = _options(scope)
+    options = filter_options(scope)
     data = request.GET.copy()
     if not data.get("period"):
         data["period"] = "custom" if data.get("start") or data.get("end") else "last_90"
@@ -40,19 +36,6 @@ def read(request) -> Request:
             form.fields[name].disabled = True
             form.initial[name] = form.cleaned_data[name]
     return Request(scope, form, options)
-
-
-def _options(scope: Scope) -> dict:
-    key = f"dashboard:options:{scope.key}"
-    try:
-        options = cache.get(key)
-    except Exception:
-        options = None
-    if options is None:
-        options = filter_options(scope)
-        with contextlib.suppress(Exception):  # an unreachable cache: recomputed next time
-            cache.set(key, options, OPTIONS_SECONDS)
-    return options
 
 
 def link(name: str, filters: Filters, **extra) -> str:
