@@ -93,3 +93,10 @@ def compute_score(lead: Lead) -> tuple[int, list[ScoreReason]]:
     kind_counts = Counter(lead.touchpoints.values_list("kind", flat=True))
     reasons = fit_reasons(lead) + engagement_reasons(kind_counts)
     return sum(reason.points for reason in reasons), reasons
+
+
+def mql_threshold() -> int:
+    """The score at which a lead becomes marketing qualified."""
+    from django.conf import settings
+
+    return settings.LEADFLOW_MQL_THRESHOLD

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, capture, lead_forms, leads
+from .views import campaigns, capture, export, lead_detail, lead_forms, lead_review, leads
 
 app_name = "marketing"
 urlpatterns = [
@@ -22,6 +22,14 @@ urlpatterns = [
         name="question-delete",
     ),
     path("leads/", leads.lead_list, name="lead-list"),
-    path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
-    path("leads/<int:pk>/qualify/", leads.lead_qualify, name="lead-qualify"),
+    path("leads/bulk/", leads.lead_bulk, name="lead-bulk"),
+    path("leads/export.csv", export.lead_export, name="lead-export"),
+    path("leads/recycled/", lead_review.recycled_list, name="recycled-list"),
+    path("leads/duplicates/", lead_review.duplicate_list, name="duplicate-list"),
+    path("leads/merge/", lead_review.lead_merge, name="lead-merge"),
+    path("leads/<int:pk>/", lead_detail.lead_detail, name="lead-detail"),
+    path("leads/<int:pk>/edit/", lead_detail.lead_edit, name="lead-edit"),
+    path("leads/<int:pk>/qualify/", lead_detail.lead_qualify, name="lead-qualify"),
+    path("leads/<int:pk>/disqualify/", lead_detail.lead_disqualify, name="lead-disqualify"),
+    path("leads/<int:pk>/renurture/", lead_detail.lead_renurture, name="lead-renurture"),
 ]

@@ -13,6 +13,8 @@ from .choices import (
 )
 from .lead_forms import DEFAULT_CONSENT_TEXT, STANDARD_FIELDS, FormQuestion, LeadForm
 from .leads import Lead, LeadQuerySet, LeadStageChange, Touchpoint
+from .merges import LeadEmailAlias, LeadMerge
+from .scoring import ScoreChange
 
 __all__ = [
     "DEFAULT_CONSENT_TEXT",
@@ -24,11 +26,14 @@ __all__ = [
     "MARKETING_STAGES",
     "QUALIFIED_STAGES",
     "STAGE_MOVES",
+    "ScoreChange",
     "Campaign",
     "CampaignSpend",
     "Channel",
     "CompanySize",
     "Lead",
+    "LeadEmailAlias",
+    "LeadMerge",
     "LeadQuerySet",
     "LeadStageChange",
     "Stage",

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
+from .. import dedupe
 from ..emails import is_placeholder
 from .campaigns import Campaign
 from .choices import MARKETING_STAGES, Channel, CompanySize, Stage
@@ -13,6 +15,32 @@ class LeadQuerySet(models.QuerySet):
         if user.has_perm("marketing.view_all_leads"):
             return self
         return self.filter(owner=user)
+
+    def active(self) -> "LeadQuerySet":
+        """Leads that are people of their own: not duplicates merged into another lead."""
+        return self.filter(merged_into__isnull=True)
+
+    def search(self, text: str) -> "LeadQuerySet":
+        """Leads whose email, name or company contains `text`, any case (% and _ are literal)."""
+        return self.alias(search_text=search_text()).filter(search_text__contains=text.lower())
+
+
+# What the lead list searches: one lower-cased text per lead. Written out as SQL so that it
+# is exactly the expression of the trigram index (migration 0006, PostgreSQL), which then
+# answers LIKE '%term%' without reading every row; and so that bulk writers (COPY) need
+# not fill a column for it.
+SEARCH_TEXT_SQL = (
+    'LOWER("marketing_lead"."email_normalized" || \' \' || "marketing_lead"."first_name" || \' \' || '
+    '"marketing_lead"."last_name" || \' \' || "marketing_lead"."company")'
+)
+
+
+def search_text() -> RawSQL:
+    return RawSQL(SEARCH_TEXT_SQL, [], output_field=models.TextField())
+
+
+# Fields whose change moves the duplicate-detection keys (see Lead.save).
+KEY_SOURCES = {"email_normalized", "first_name", "last_name", "company", "phone"}
 
 
 class Lead(models.Model):
@@ -77,6 +105,11 @@ class Lead(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     # A duplicate merged into another lead is kept (other apps' rows point at it) but
     # leaves every list; its history moved to the lead it was merged into.
+    # Duplicate detection (marketing/dedupe.py); written by save(), indexed where not blank.
+    phone_key = models.CharField(max_length=20, blank=True, default="", db_default="", editable=False)
+    name_key = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+    company_key = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+    work_domain = models.CharField(max_length=254, blank=True, default="", db_default="", editable=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_duplicates"
     )
@@ -92,19 +125,51 @@ class Lead(models.Model):
         permissions = [
             ("view_all_leads", "Can view every lead"),
             ("qualify_lead", "Can hand a lead to sales"),
+            ("import_leads", "Can import leads from CSV files"),
+            ("export_leads", "Can export leads to CSV"),
+            ("manage_scoring", "Can change the scoring rules and the MQL threshold"),
         ]
         indexes = [
             models.Index(fields=["stage", "-created_at"]),
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["first_touch_campaign", "stage"]),
             models.Index(fields=["scored_at"]),
+            # The lead list pages by keyset on (sort key, id): one index per offered sort.
+            models.Index(fields=["created_at", "id"], name="lead_created_keyset"),
+            models.Index(fields=["score", "id"], name="lead_score_keyset"),
+            models.Index(fields=["last_name", "first_name", "id"], name="lead_name_keyset"),
+            models.Index(fields=["first_touch_campaign", "created_at", "id"], name="lead_campaign_created"),
+            models.Index(fields=["stage", "stage_changed_at"], name="lead_stage_changed"),
+            # Duplicate groups: only leads that have the key are indexed.
+            models.Index(fields=["phone_key"], name="lead_dup_phone", condition=~Q(phone_key="")),
+            models.Index(fields=["name_key", "work_domain"], name="lead_dup_name_domain", condition=~Q(name_key="")),
+            models.Index(fields=["name_key", "company_key"], name="lead_dup_name_company", condition=~Q(name_key="")),
         ]
 
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and KEY_SOURCES & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "phone_key", "name_key", "company_key", "work_domain"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("marketing:lead-detail", args=[self.pk])
+
+    def refresh_keys(self) -> None:
+        """Recompute the duplicate-detection keys from the profile (bulk writers call this)."""
+        self.phone_key = dedupe.phone_key(self.phone)
+        self.name_key = dedupe.name_key(self.first_name, self.last_name)
+        self.company_key = dedupe.company_key(self.company)
+        self.work_domain = dedupe.work_domain(self.email_normalized)
+
+    @property
+    def is_editable_by_marketing(self) -> bool:
+        """Marketing edits a lead until it is handed to sales (and again once sent back)."""
+        return self.stage in MARKETING_STAGES or self.stage == Stage.DISQUALIFIED
 
     @property
     def display_name(self) -> str:

@@ -4,6 +4,8 @@ One module per subject; callers import from this package (`from marketing import
 """
 
 from .capture import PROFILE_FIELDS, UTM_FIELDS, Capture, CaptureResult, capture_lead
+from .leads import add_touchpoint, renurture_lead, update_lead_profile
+from .merges import merge_leads
 from .scoring import score_lead
 from .stages import (
     accept_lead,
@@ -20,6 +22,10 @@ __all__ = [
     "Capture",
     "CaptureResult",
     "accept_lead",
+    "add_touchpoint",
+    "merge_leads",
+    "renurture_lead",
+    "update_lead_profile",
     "advance_lead",
     "capture_lead",
     "disqualify_lead",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..emails import normalize_email, review_reason_for
-from ..models import Campaign, Channel, Lead, LeadStageChange, Stage, Touchpoint
+from ..models import Campaign, Channel, Lead, LeadEmailAlias, LeadStageChange, Stage, Touchpoint
 
 # Fields a capture may fill on a lead; a repeat capture fills only the blanks.
 PROFILE_FIELDS = ("first_name", "last_name", "company", "title", "phone", "country", "industry", "company_size")
@@ -49,7 +49,7 @@ class CaptureResult:
 def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureResult:
     """Create the lead or merge into the existing one (same normalized email), with a touchpoint."""
     now = now or timezone.now()
-    email_normalized = normalize_email(capture.email)
+    email_normalized = resolve_alias(normalize_email(capture.email))
     source = capture.source or (capture.campaign.channel if capture.campaign else Channel.DIRECT)
     utm = {key: capture.utm.get(key, "") for key in UTM_FIELDS}
     with transaction.atomic():
@@ -92,6 +92,14 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
 
         score_lead_task.delay_on_commit(lead.pk)
     return CaptureResult(lead=lead, created=created)
+
+
+def resolve_alias(email_normalized: str) -> str:
+    """The address of the lead this one was merged into, if it was; else itself."""
+    aliased = LeadEmailAlias.objects.filter(email_normalized=email_normalized).values_list(
+        "lead__email_normalized", flat=True
+    )
+    return aliased.first() or email_normalized
 
 
 def _consent(capture: Capture, now: datetime) -> dict:

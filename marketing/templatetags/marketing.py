@@ -74,3 +74,12 @@ def field_label(name: str) -> str:
 
     spec = STANDARD_FIELD_SPECS.get(name)
     return spec().label if spec else name.replace("_", " ").capitalize()
+
+
+@register.filter
+def sub(value, other):
+    """value - other, for "12 points to go"."""
+    try:
+        return int(value) - int(other)
+    except (TypeError, ValueError):
+        return ""

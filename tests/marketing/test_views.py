@@ -23,7 +23,7 @@ def qualify_url(lead: Lead) -> str:
 
 
 def listed(response) -> set[str]:
-    return {lead.email_normalized for lead in response.context["page"].object_list}
+    return {lead.email_normalized for lead in response.context["page"].rows}
 
 
 def sales_accepted(rep) -> Lead:
@@ -107,27 +107,33 @@ def test_search_ignores_case_beyond_ascii(marketer):
     assert listed(client.get(LEADS, {"q": "ZOË"})) == {"anders@lab.example"}
 
 
-def test_the_stage_filter_shows_only_that_stage_and_an_unknown_stage_is_ignored(marketer):
+def test_the_stage_filter_shows_only_that_stage_and_an_unknown_stage_is_a_400(marketer):
+    # Changed with the million-lead list: a filter that makes no sense is refused and named
+    # (it used to be ignored silently).
     qualified = factories.capture("mql@corp.example")
     services.qualify_lead(lead_id=qualified.pk)
     factories.capture("lead@corp.example")
     client = logged_in(marketer)
     assert listed(client.get(LEADS, {"stage": Stage.MQL})) == {"mql@corp.example"}
     assert listed(client.get(LEADS, {"stage": Stage.LEAD})) == {"lead@corp.example"}
-    assert len(listed(client.get(LEADS, {"stage": "'; DROP TABLE"}))) == 2
+    refused = client.get(LEADS, {"stage": "'; DROP TABLE"})
+    assertContains(refused, "Stage: Select a valid choice.", status_code=400)
+    assert listed(refused) == set()
 
 
-def test_the_list_is_paginated_and_odd_page_numbers_fall_back(marketer):
+def test_the_list_is_paged_by_keyset_and_a_forged_page_link_is_a_400(marketer):
+    # Changed with the million-lead list: pages are "after this row" links, not numbers.
     for n in range(LEADS_PER_PAGE + 1):
         factories.capture(f"lead{n}@corp.example")
     client = logged_in(marketer)
     first = client.get(LEADS)
     assert len(listed(first)) == LEADS_PER_PAGE
-    assertContains(first, "Page 1 of 2")
-    second = client.get(LEADS, {"page": 2})
+    second = client.get(LEADS, {"after": first.context["page"].next_cursor})
     assert listed(second) == {"lead0@corp.example"}  # newest first, so the first capture is last
-    assert listed(client.get(LEADS, {"page": 999})) == listed(second)
-    assert listed(client.get(LEADS, {"page": "abc"})) == listed(first)
+    back = client.get(LEADS, {"before": second.context["page"].previous_cursor})
+    assert listed(back) == listed(first)
+    for forged in ("abc", "W10", "WyJ4IiwxXQ", "!!"):
+        assert client.get(LEADS, {"after": forged}).status_code == 400
 
 
 # --- lead page ------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def test_the_lead_page_shows_the_timeline_and_the_score_reasons(marketer, campai
     assertContains(response, "Captured")
     assertContains(response, "Business email domain <b>+10</b>", html=True)
     assertContains(response, "Company given <b>+10</b>", html=True)
-    assertContains(response, '<span class="score">30</span>', html=True)
+    assertContains(response, '<span class="score score-big">30</span>', html=True)
 
 
 def test_a_missing_lead_is_a_404(marketer):
