@@ -120,14 +120,16 @@ def generate(
     first_ids = {name: writer.next_id(table.model) for name, table in tables.items() if name != "lead"}
     first_lead = writer.next_id(Lead)
     builder = journeys.Journeys(rng, found, plan, context, tables, first_ids, fmt)
-    for chunk_start in range(0, leads, chunk):
-        with transaction.atomic():
+    background = writer.Background()
+    try:
+        for chunk_start in range(0, leads, chunk):
             for index in range(chunk_start, min(chunk_start + chunk, leads)):
                 builder.build(index, first_lead + index)
-            for name in TABLE_ORDER:
-                tables[name].flush()
-        if progress:
-            progress(min(chunk_start + chunk, leads), leads, time.perf_counter() - started)
+            background.submit([tables[name] for name in TABLE_ORDER])
+            if progress:
+                progress(min(chunk_start + chunk, leads), leads, time.perf_counter() - started)
+    finally:
+        background.close()
     models = [Campaign, Lead, LeadStageChange, Touchpoint, Deal, DealStageChange, Handoff, Offer, Feedback]
     spend = _spend_model()
     writer.reset_sequences([*models, *([spend] if spend else [])])

@@ -9,6 +9,8 @@ field's default; a new NOT NULL field without a default stops the run with its n
 import csv
 import io
 import json
+import queue
+import threading
 import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -16,7 +18,7 @@ from decimal import Decimal
 from operator import itemgetter
 
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED, JSONField, Model
 from django.db.models.fields import AutoFieldMixin
 
@@ -61,16 +63,77 @@ class Table:
         self.rows.append(row + self.tail if self.tail else row)
 
     def flush(self) -> None:
-        if not self.rows:
+        self.write(self.take())
+
+    def take(self) -> list[tuple]:
+        """The rows added since the last take, for writing now or in another thread."""
+        rows, self.rows = self.rows, []
+        return rows
+
+    def write(self, rows: list[tuple]) -> None:
+        if not rows:
             return
         started = time.perf_counter()
         if connection.vendor == "postgresql":
-            _copy(self.model._meta.db_table, self.columns, self.rows)
+            _copy(self.model._meta.db_table, self.columns, rows)
         else:
-            _insert(self.model._meta.db_table, self.columns, self.rows)
+            _insert(self.model._meta.db_table, self.columns, rows)
         self.seconds += time.perf_counter() - started
-        self.written += len(self.rows)
-        self.rows = []
+        self.written += len(rows)
+
+
+class Background:
+    """Writes chunks in a thread of its own while the next chunk is being built.
+
+    PostgreSQL parses and indexes a COPY in its own process, so building rows in Python
+    and loading them overlap on two cores. Each chunk commits in its own transaction, in
+    submission order. Only outside a transaction: the thread's connection could not see
+    rows its caller has not committed (a test's, say), so there the writes stay inline.
+    """
+
+    def __init__(self):
+        self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True) if self.threaded else None
+        if self.thread:
+            self.thread.start()
+
+    def submit(self, tables: list[Table]) -> None:
+        batch = [(table, table.take()) for table in tables]
+        if not self.threaded:
+            with transaction.atomic():
+                for table, rows in batch:
+                    table.write(rows)
+            return
+        while True:
+            if self.error:
+                raise self.error
+            try:
+                self.queue.put(batch, timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    def close(self) -> None:
+        if self.thread:
+            self.queue.put(None)
+            self.thread.join()
+        if self.error:
+            raise self.error
+
+    def _run(self) -> None:
+        try:
+            while (batch := self.queue.get()) is not None:
+                with transaction.atomic():
+                    for table, rows in batch:
+                        table.write(rows)
+        except BaseException as error:  # handed to the producer, which raises it
+            self.error = error
+            while self.queue.get() is not None:  # let a blocked producer finish
+                pass
+        finally:
+            connection.close()
 
 
 def _default_text(model_field):
