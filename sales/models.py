@@ -146,7 +146,13 @@ class DealQuerySet(models.QuerySet):
         """Own deals; a manager also sees the deals of the teams they manage."""
         if user.is_superuser:
             return self
-        return self.filter(Q(owner=user) | Q(team__manager=user))
+        # The team ids as literals, not a join on the team's manager: `owner = me OR
+        # team.manager = me` made PostgreSQL scan every deal (100k open deals: 60 ms per
+        # query), while `owner = me OR team_id IN (…)` uses the two indexes.
+        team_ids = list(Team.objects.filter(manager=user).values_list("pk", flat=True))
+        if not team_ids:
+            return self.filter(owner=user)
+        return self.filter(Q(owner=user) | Q(team_id__in=team_ids))
 
     def open(self) -> "DealQuerySet":
         return self.filter(closed_at__isnull=True)
