@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from marketing.models import Campaign, CampaignSpend
 
@@ -11,14 +12,16 @@ BUDGET = "budget"
 
 
 def campaign_costs(campaign_ids) -> dict[int, tuple[Decimal, str]]:
-    """campaign id → (cost, "spend" or "budget")."""
+    """campaign id → (cost, "spend" or "budget"); a campaign that has not started has cost nothing."""
     spent = _logged_spend(campaign_ids)
+    today = timezone.localdate()
     costs = {}
-    for pk, budget in Campaign.objects.filter(pk__in=list(campaign_ids)).values_list("pk", "budget"):
+    campaigns = Campaign.objects.filter(pk__in=list(campaign_ids)).values_list("pk", "budget", "starts_on")
+    for pk, budget, starts_on in campaigns:
         if pk in spent:
             costs[pk] = (spent[pk], SPEND)
         else:
-            costs[pk] = (budget or Decimal(0), BUDGET)
+            costs[pk] = ((budget or Decimal(0)) if starts_on <= today else Decimal(0), BUDGET)
     return costs
 
 

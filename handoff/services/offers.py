@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from marketing import services as marketing
 from marketing.emails import normalize_email
+from marketing.errors import MergeNotAllowed
 from marketing.models import Lead
 from marketing.models import Stage as LeadStage
+from marketing.services.capture import resolve_alias
 from sales import services as sales
 
 from .. import scorecards
@@ -176,7 +178,8 @@ def _original_lead(original_email: str, reason: str) -> Lead | None:
         normalized = normalize_email(original_email)
     except ValidationError:
         raise ValidationError({"original_email": "Enter the original lead's email address."}) from None
-    original = Lead.objects.filter(email_normalized=normalized).first()
+    # An address merged away before now means the lead it was merged into.
+    original = Lead.objects.filter(email_normalized=resolve_alias(normalized)).first()
     if original is None:
         raise ValidationError({"original_email": "No lead has this email address."})
     return original
@@ -236,10 +239,12 @@ def _apply_rule(handoff: Handoff, rule, *, note: str, original: Lead | None, by)
         return "disqualified"
     if rule.action == Action.DUPLICATE:
         if original is not None:
-            # The duplicate leaves the nurture pool as recycled (its history stays), then
-            # marketing folds it into the original.
-            marketing.recycle_lead(lead_id=handoff.lead_id, reason=f"{reason} (duplicate of {original.email})")
-            marketing.merge_leads(keep_id=original.pk, duplicate_id=handoff.lead_id, by=by)
+            # Marketing folds it into the original: its touchpoints and history move over
+            # and the duplicate itself is closed (disqualified, merged) by the merge.
+            try:
+                marketing.merge_leads(keep_id=original.pk, duplicate_id=handoff.lead_id, by=by)
+            except MergeNotAllowed as error:
+                raise ValidationError({"original_email": str(error)}) from None
             return "merged"
         marketing.recycle_lead(lead_id=handoff.lead_id, reason=f"{reason} — flagged as a duplicate: merge it")
         return "flagged"

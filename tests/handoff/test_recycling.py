@@ -146,3 +146,23 @@ def test_a_close_without_a_rating_records_the_outcome_but_no_verdict(rep):
     deal = decided_deal(rep, won=False)
     assert lead_of(Handoff.objects.get(deal=deal)).outcome == "lost"
     assert not Feedback.objects.filter(moment="close").exists()
+
+
+def test_a_merged_duplicate_leaves_its_journey_with_the_original_and_shows_in_its_brief(rep):
+    original = factories.capture(email="grace@navy.example")
+    duplicate = factories.offered(email="g.hopper@navy.example")
+    reject(duplicate, reason="duplicate", original_email="grace@navy.example")
+    assert lead_of(duplicate).stage == LeadStage.DISQUALIFIED
+    again = factories.offered(lead=Lead.objects.get(pk=original.pk))
+    services.accept_offer(handoff_id=again.pk, by=rep)
+    brief = Handoff.objects.get(pk=again.pk).deal.brief
+    assert [dup["email"] for dup in brief["merged_duplicates"]] == ["g.hopper@navy.example"]
+    assert brief["touchpoints"] == 2  # the duplicate's form submission moved over
+
+
+def test_naming_an_address_that_was_merged_away_means_the_lead_it_joined(rep):
+    original = factories.capture(email="grace@navy.example")
+    reject(factories.offered(email="g.hopper@navy.example"), reason="duplicate", original_email="grace@navy.example")
+    third = reject(factories.offered(email="amazing.grace@navy.example"), reason="duplicate",
+                   original_email="g.hopper@navy.example")  # fmt: skip
+    assert third.duplicate_of_id == original.pk

@@ -13,9 +13,11 @@
     var hours = Math.floor((seconds % 86400) / 3600);
     var minutes = Math.floor((seconds % 3600) / 60);
     var secs = seconds % 60;
-    if (days > 0) return days + "d " + hours + "h";
-    if (hours > 0) return hours + "h " + String(minutes).padStart(2, "0") + "m";
-    return minutes + "m " + String(secs).padStart(2, "0") + "s";
+    var mm = String(minutes).padStart(2, "0") + "m";
+    var ss = String(secs).padStart(2, "0") + "s";
+    if (days > 0) return days + "d " + hours + "h " + mm;
+    if (hours > 0) return hours + "h " + mm + " " + ss;
+    return minutes + "m " + ss;
   }
 
   function tick() {
