@@ -88,8 +88,16 @@ class DealFact(models.Model):
 
 
 class Cell(models.Model):
-    """Abstract: one day and one value of each dimension."""
+    """Abstract: one day and one value of each dimension, at one of two grains.
 
+    FINE cells carry every dimension; COARSE cells sum them over reps and campaigns (rep
+    and campaign empty), a fraction of the rows, for every view not narrowed to a rep or a
+    campaign: the company's, a team's, a channel's.
+    """
+
+    FINE, COARSE = 0, 1
+
+    grain = models.PositiveSmallIntegerField(default=FINE)
     day = models.DateField()
     team = team_field()
     rep = rep_field()
@@ -115,7 +123,7 @@ class FunnelCell(Cell):
     won = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=["grain", "day"])]
 
 
 class DurationCell(Cell):
@@ -126,7 +134,7 @@ class DurationCell(Cell):
     leads = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=["grain", "day"])]
 
 
 class DealCell(Cell):
@@ -138,7 +146,7 @@ class DealCell(Cell):
     lost_amount = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=["grain", "day"])]
 
 
 class LeadTimeCell(Cell):
@@ -148,7 +156,7 @@ class LeadTimeCell(Cell):
     deals = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=["grain", "day"])]
 
 
 class AttributionCell(models.Model):
@@ -184,7 +192,7 @@ class OfferCell(Cell):
     open = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=["grain", "day"])]
 
 
 class RejectionCell(Cell):
@@ -194,7 +202,7 @@ class RejectionCell(Cell):
     rejections = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=["grain", "day"])]
 
 
 class RollupState(models.Model):

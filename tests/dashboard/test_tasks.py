@@ -37,7 +37,8 @@ def test_the_first_refresh_builds_everything_and_later_ones_fold_changes_in(rep,
     before = RollupState.objects.get().version
     report = tasks.refresh_rollups()
     assert report["full"] is False and report["version"] == before + 1
-    assert DealCell.objects.get().won_amount == Decimal("250.00")
+    assert DealCell.objects.get(grain=DealCell.FINE).won_amount == Decimal("250.00")
+    assert DealCell.objects.get(grain=DealCell.COARSE).won_amount == Decimal("250.00")
 
 
 def test_the_nightly_rebuild_agrees_with_what_the_refreshes_built(rep, teammate):

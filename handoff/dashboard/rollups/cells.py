@@ -8,16 +8,34 @@ sum of its rows, however many refreshes came before.
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from handoff.models import Handoff, Offer
 
-from ..models import DealCell, DealFact, DurationCell, FunnelCell, LeadFact, LeadTimeCell, OfferCell, RejectionCell
+from ..models import (
+    Cell,
+    DealCell,
+    DealFact,
+    DurationCell,
+    FunnelCell,
+    LeadFact,
+    LeadTimeCell,
+    OfferCell,
+    RejectionCell,
+)
 from .sql import WholeDays, insert_from
 
-DIMENSIONS = {"day": "g_day", "team": "g_team", "rep": "g_rep", "channel": "g_channel", "campaign": "g_campaign"}
+DIMENSIONS = {
+    "grain": "g_grain",
+    "day": "g_day",
+    "team": "g_team",
+    "rep": "g_rep",
+    "channel": "g_channel",
+    "campaign": "g_campaign",
+}
+GRAINS = (Cell.FINE, Cell.COARSE)
 # Funnel steps: (name, from time, to time) on LeadFact.
 DURATION_STEPS = [
     ("lead-mql", "lead_at", "mql_at"),
@@ -30,14 +48,17 @@ ANSWERED = [Offer.State.ACCEPTED, Offer.State.REJECTED]
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _fact_groups(facts: QuerySet, **extra) -> QuerySet:
+def _fact_groups(facts: QuerySet, grain: int, **extra) -> QuerySet:
+    """Facts grouped into cells of one grain: every dimension, or without rep and campaign."""
+    if grain == Cell.COARSE:
+        people = {
+            "g_rep": Value(None, output_field=IntegerField()),
+            "g_campaign": Value(None, output_field=IntegerField()),
+        }
+    else:
+        people = {"g_rep": F("rep_id"), "g_campaign": F("campaign_id")}
     return facts.order_by().values(
-        g_day=F("day"),
-        g_team=F("team_id"),
-        g_rep=F("rep_id"),
-        g_channel=F("channel"),
-        g_campaign=F("campaign_id"),
-        **extra,
+        g_grain=Value(grain), g_day=F("day"), g_team=F("team_id"), g_channel=F("channel"), **people, **extra
     )
 
 
@@ -76,64 +97,61 @@ def _midnight(day: date) -> datetime:
 
 def funnel(days: list[date] | None) -> None:
     _on_days(FunnelCell.objects.all(), "day", days).delete()
-    rows = _fact_groups(_on_days(LeadFact.objects.all(), "day", days)).annotate(
-        c_leads=Count("pk"),
-        c_mql=Count("mql_at"),
-        c_sal=Count("sal_at"),
-        c_sql=Count("sql_at"),
-        c_opportunity=Count("opportunity_at"),
-        c_won=Count("won_at"),
-    )
     counts = {name: f"c_{name}" for name in ("leads", "mql", "sal", "sql", "opportunity", "won")}
-    insert_from(FunnelCell, {**DIMENSIONS, **counts}, rows)
+    for grain in GRAINS:
+        rows = _fact_groups(_on_days(LeadFact.objects.all(), "day", days), grain).annotate(
+            c_leads=Count("pk"),
+            c_mql=Count("mql_at"),
+            c_sal=Count("sal_at"),
+            c_sql=Count("sql_at"),
+            c_opportunity=Count("opportunity_at"),
+            c_won=Count("won_at"),
+        )
+        insert_from(FunnelCell, {**DIMENSIONS, **counts}, rows)
 
     _on_days(DurationCell.objects.all(), "day", days).delete()
     for step, start, end in DURATION_STEPS:
         facts = _on_days(LeadFact.objects.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}), "day", days)
-        rows = _fact_groups(facts, g_step=Value(step), g_days=WholeDays(F(start), F(end))).annotate(c=Count("pk"))
-        insert_from(DurationCell, {**DIMENSIONS, "step": "g_step", "days": "g_days", "leads": "c"}, rows)
+        for grain in GRAINS:
+            rows = _fact_groups(facts, grain, g_step=Value(step), g_days=WholeDays(F(start), F(end))).annotate(
+                c=Count("pk")
+            )
+            insert_from(DurationCell, {**DIMENSIONS, "step": "g_step", "days": "g_days", "leads": "c"}, rows)
 
 
 def deals(days: list[date] | None) -> None:
     _on_days(DealCell.objects.all(), "day", days).delete()
     closed = _on_days(DealFact.objects.filter(outcome__in=["won", "lost"]), "day", days)
-    rows = _fact_groups(closed).annotate(
-        c_won=Count("pk", filter=Q(outcome="won")),
-        c_won_amount=Coalesce(Sum("amount", filter=Q(outcome="won")), Value(0), output_field=MONEY),
-        c_lost=Count("pk", filter=Q(outcome="lost")),
-        c_lost_amount=Coalesce(Sum("amount", filter=Q(outcome="lost")), Value(0), output_field=MONEY),
-    )
     columns = {"won": "c_won", "won_amount": "c_won_amount", "lost": "c_lost", "lost_amount": "c_lost_amount"}
-    insert_from(DealCell, {**DIMENSIONS, **columns}, rows)
+    for grain in GRAINS:
+        rows = _fact_groups(closed, grain).annotate(
+            c_won=Count("pk", filter=Q(outcome="won")),
+            c_won_amount=Coalesce(Sum("amount", filter=Q(outcome="won")), Value(0), output_field=MONEY),
+            c_lost=Count("pk", filter=Q(outcome="lost")),
+            c_lost_amount=Coalesce(Sum("amount", filter=Q(outcome="lost")), Value(0), output_field=MONEY),
+        )
+        insert_from(DealCell, {**DIMENSIONS, **columns}, rows)
 
     _on_days(LeadTimeCell.objects.all(), "day", days).delete()
     won = _on_days(DealFact.objects.filter(outcome="won", mql_at__isnull=False), "day", days)
-    rows = _fact_groups(won, g_days=WholeDays(F("mql_at"), F("closed_at"))).annotate(c=Count("pk"))
-    insert_from(LeadTimeCell, {**DIMENSIONS, "days": "g_days", "deals": "c"}, rows)
+    for grain in GRAINS:
+        rows = _fact_groups(won, grain, g_days=WholeDays(F("mql_at"), F("closed_at"))).annotate(c=Count("pk"))
+        insert_from(LeadTimeCell, {**DIMENSIONS, "days": "g_days", "deals": "c"}, rows)
+
+
+def _raw_groups(queryset: QuerySet, grain: int, *, day, team, rep, channel, campaign, **extra) -> QuerySet:
+    """Raw rows (offers, handoffs) grouped into cells of one grain."""
+    if grain == Cell.COARSE:
+        rep = campaign = Value(None, output_field=IntegerField())
+    return queryset.order_by().values(
+        g_grain=Value(grain), g_day=day, g_team=team, g_rep=rep, g_channel=channel, g_campaign=campaign, **extra
+    )
 
 
 def offers(days: list[date] | None) -> None:
     """Offers by the day they were made, to whom, and how they ended (handoff's SLA rules)."""
     _on_days(OfferCell.objects.all(), "day", days).delete()
     answered = Q(state__in=ANSWERED)
-    rows = (
-        _in_days(Offer.objects.all(), "offered_at", days)
-        .order_by()
-        .values(
-            g_day=TruncDate("offered_at"),
-            g_team=F("handoff__team_id"),
-            g_rep=F("assignee_id"),
-            g_channel=F("handoff__lead__source"),
-            g_campaign=F("handoff__lead__first_touch_campaign_id"),
-        )
-        .annotate(
-            c_offers=Count("pk"),
-            c_within=Count("pk", filter=answered & Q(decided_at__lte=F("due_at"))),
-            c_late=Count("pk", filter=answered & Q(decided_at__gt=F("due_at"))),
-            c_expired=Count("pk", filter=Q(state=Offer.State.EXPIRED)),
-            c_open=Count("pk", filter=Q(state=Offer.State.OPEN)),
-        )
-    )
     columns = {
         "offers": "c_offers",
         "within_sla": "c_within",
@@ -141,23 +159,39 @@ def offers(days: list[date] | None) -> None:
         "expired": "c_expired",
         "open": "c_open",
     }
-    insert_from(OfferCell, {**DIMENSIONS, **columns}, rows)
+    for grain in GRAINS:
+        rows = _raw_groups(
+            _in_days(Offer.objects.all(), "offered_at", days),
+            grain,
+            day=TruncDate("offered_at"),
+            team=F("handoff__team_id"),
+            rep=F("assignee_id"),
+            channel=F("handoff__lead__source"),
+            campaign=F("handoff__lead__first_touch_campaign_id"),
+        ).annotate(
+            c_offers=Count("pk"),
+            c_within=Count("pk", filter=answered & Q(decided_at__lte=F("due_at"))),
+            c_late=Count("pk", filter=answered & Q(decided_at__gt=F("due_at"))),
+            c_expired=Count("pk", filter=Q(state=Offer.State.EXPIRED)),
+            c_open=Count("pk", filter=Q(state=Offer.State.OPEN)),
+        )
+        insert_from(OfferCell, {**DIMENSIONS, **columns}, rows)
 
 
 def rejections(days: list[date] | None) -> None:
     _on_days(RejectionCell.objects.all(), "day", days).delete()
-    rejected = Handoff.objects.filter(state=Handoff.State.REJECTED, decided_at__isnull=False)
-    rows = (
-        _in_days(rejected, "decided_at", days)
-        .order_by()
-        .values(
-            g_day=TruncDate("decided_at"),
-            g_team=F("team_id"),
-            g_rep=F("assignee_id"),
-            g_channel=F("lead__source"),
-            g_campaign=F("lead__first_touch_campaign_id"),
-            g_reason=F("rejection_reason"),
-        )
-        .annotate(c=Count("pk"))
+    rejected = _in_days(
+        Handoff.objects.filter(state=Handoff.State.REJECTED, decided_at__isnull=False), "decided_at", days
     )
-    insert_from(RejectionCell, {**DIMENSIONS, "reason": "g_reason", "rejections": "c"}, rows)
+    for grain in GRAINS:
+        rows = _raw_groups(
+            rejected,
+            grain,
+            day=TruncDate("decided_at"),
+            team=F("team_id"),
+            rep=F("assignee_id"),
+            channel=F("lead__source"),
+            campaign=F("lead__first_touch_campaign_id"),
+            g_reason=F("rejection_reason"),
+        ).annotate(c=Count("pk"))
+        insert_from(RejectionCell, {**DIMENSIONS, "reason": "g_reason", "rejections": "c"}, rows)

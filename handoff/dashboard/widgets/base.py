@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from marketing.models import Campaign, Channel
 
 from ..filters import Filters
+from ..models import Cell
 from ..scope import OWN, Scope
 
 CENT = Decimal("0.01")
@@ -21,8 +22,15 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel or "Unattributed")
 
 
-def cells(queryset: QuerySet, filters: Filters, scope: Scope, *, dated: bool = True) -> QuerySet:
-    """Cells (or facts) of the period, narrowed by every filter and by an own-numbers scope."""
+def cells(queryset: QuerySet, filters: Filters, scope: Scope, *, dated: bool = True, by_rep: bool = False) -> QuerySet:
+    """Cells (or facts) of the period, narrowed by every filter and by an own-numbers scope.
+
+    Cells come at the coarse grain (summed over reps and campaigns) unless the view needs a
+    rep or a campaign: far fewer rows for the usual company-, team- or channel-wide view.
+    """
+    if issubclass(queryset.model, Cell):
+        fine = by_rep or scope.kind == OWN or filters.rep is not None or filters.campaign is not None
+        queryset = queryset.filter(grain=Cell.FINE if fine else Cell.COARSE)
     if dated:
         queryset = queryset.filter(day__gte=filters.start, day__lte=filters.end)
     if scope.kind == OWN:

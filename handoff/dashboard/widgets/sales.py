@@ -141,14 +141,14 @@ def leaderboard(filters: Filters, scope: Scope) -> dict:
     rep_ids = list(names) or [0]  # [0]: the queries below run (constant count) and find nothing
     won = {
         row["rep_id"]: row
-        for row in cells(DealCell.objects, filters, scope)
+        for row in cells(DealCell.objects, filters, scope, by_rep=True)
         .filter(rep_id__in=rep_ids)
         .values("rep_id")
         .annotate(won=Sum("won"), amount=Sum("won_amount"), lost=Sum("lost"))
     }
     answered = {
         row["rep_id"]: row
-        for row in cells(OfferCell.objects, filters, scope)
+        for row in cells(OfferCell.objects, filters, scope, by_rep=True)
         .filter(rep_id__in=rep_ids)
         .values("rep_id")
         .annotate(within=Sum("within_sla"), late=Sum("late"), expired=Sum("expired"))
