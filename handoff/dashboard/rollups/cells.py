@@ -8,8 +8,8 @@ sum of its rows, however many refreshes came before.
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import BigIntegerField, Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from handoff.models import Handoff, Offer
@@ -36,6 +36,8 @@ DIMENSIONS = {
     "campaign": "g_campaign",
 }
 GRAINS = (Cell.FINE, Cell.COARSE)
+# A typed NULL: PostgreSQL reads a bare NULL parameter as text, which no id column takes.
+NOBODY = Cast(Value(None), BigIntegerField())
 # Funnel steps: (name, from time, to time) on LeadFact.
 DURATION_STEPS = [
     ("lead-mql", "lead_at", "mql_at"),
@@ -51,10 +53,7 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 def _fact_groups(facts: QuerySet, grain: int, **extra) -> QuerySet:
     """Facts grouped into cells of one grain: every dimension, or without rep and campaign."""
     if grain == Cell.COARSE:
-        people = {
-            "g_rep": Value(None, output_field=IntegerField()),
-            "g_campaign": Value(None, output_field=IntegerField()),
-        }
+        people = {"g_rep": NOBODY, "g_campaign": NOBODY}
     else:
         people = {"g_rep": F("rep_id"), "g_campaign": F("campaign_id")}
     return facts.order_by().values(
@@ -142,7 +141,7 @@ def deals(days: list[date] | None) -> None:
 def _raw_groups(queryset: QuerySet, grain: int, *, day, team, rep, channel, campaign, **extra) -> QuerySet:
     """Raw rows (offers, handoffs) grouped into cells of one grain."""
     if grain == Cell.COARSE:
-        rep = campaign = Value(None, output_field=IntegerField())
+        rep = campaign = NOBODY
     return queryset.order_by().values(
         g_grain=Value(grain), g_day=day, g_team=team, g_rep=rep, g_channel=channel, g_campaign=campaign, **extra
     )
