@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.reassign_deal",
         "marketing.qualify_lead",
         "handoff.view_dashboard",
+        "sales.configure_pipelines",
         "handoff.manage_routing",
         "handoff.change_commitment",
     ],
