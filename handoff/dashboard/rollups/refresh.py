@@ -9,6 +9,8 @@ reading some rows again is harmless. Whatever a refresh cannot see (a lead's
 source edited by hand, a deleted campaign) the nightly rebuild puts right.
 """
 
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -34,6 +36,7 @@ from ..models import (
 )
 from . import attribution, cells, facts
 
+logger = logging.getLogger(__name__)
 SETTLE = timedelta(seconds=60)
 # Past this many changed leads and deals a full rebuild is cheaper (and SQLite's limit on
 # query parameters is near).
@@ -77,6 +80,13 @@ def _settled_marks(state: RollupState, now) -> dict:
     return marks
 
 
+def _timed(step: str, work):
+    started = time.perf_counter()
+    result = work()
+    logger.info("dashboard rebuild: %s in %.1f s", step, time.perf_counter() - started)
+    return result
+
+
 def rebuild_all() -> RefreshReport:
     """Throw every fact and cell away and derive them again from the raw tables."""
     with transaction.atomic():
@@ -85,13 +95,13 @@ def rebuild_all() -> RefreshReport:
         for model in (AttributionCell, DealCell, LeadTimeCell, OfferCell, RejectionCell, DurationCell, FunnelCell):
             model.objects.all().delete()
         DealFact.objects.all().delete()
-        leads = facts.rebuild_lead_facts()
-        deals = facts.rebuild_deal_facts()
-        cells.funnel(None)
-        cells.deals(None)
-        attribution.rebuild(None)
-        cells.offers(None)
-        cells.rejections(None)
+        leads = _timed("lead facts", facts.rebuild_lead_facts)
+        deals = _timed("deal facts", facts.rebuild_deal_facts)
+        _timed("funnel cells", lambda: cells.funnel(None))
+        _timed("deal cells", lambda: cells.deals(None))
+        _timed("attribution cells", lambda: attribution.rebuild(None))
+        _timed("offer cells", lambda: cells.offers(None))
+        _timed("rejection cells", lambda: cells.rejections(None))
         for name, value in marks.items():
             setattr(state, name, value)
         state.deals_seen_at = state.refreshed_at = state.rebuilt_at = now

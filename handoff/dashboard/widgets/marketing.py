@@ -15,7 +15,7 @@ from ..scope import OWN, Scope
 from ..stats import median, percent
 from .base import CENT, SHARE, cells, channel_label, spend_by
 
-MATERIAL_SHARE = Decimal("0.05")
+MATERIAL_SHARE = Decimal("0.01")
 STAGES = [
     ("leads", "Leads", "lead"),
     ("mql", "Marketing qualified", "mql"),
