@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Deal, DealStageChange, Pipeline, SalesRep, Stage, StageTransition, Team
+from .models import Activity, Deal, DealStageChange, LostReason, Note, Pipeline, SalesRep, Stage, StageTransition, Team
 
 
 class SalesRepInline(admin.TabularInline):
@@ -58,3 +58,27 @@ class DealAdmin(admin.ModelAdmin):
     # Stage moves and closes go through the services (history, version, signals).
     readonly_fields = ["stage", "closed_at", "lost_reason", "version", "created_at", "updated_at"]
     inlines = [DealStageChangeInline]
+
+
+@admin.register(LostReason)
+class LostReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["subject", "kind", "deal", "owner", "due_at", "done_at", "reminded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["deal", "owner"]
+    search_fields = ["subject"]
+    raw_id_fields = ["deal", "owner", "done_by", "created_by"]
+    # Done and reminded are set by the services (one completion, one reminder each).
+    readonly_fields = ["done_at", "done_by", "reminded_at", "created_by", "created_at"]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["deal", "author", "created_at"]
+    list_select_related = ["deal", "author"]
+    raw_id_fields = ["deal", "author"]
