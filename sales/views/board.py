@@ -171,7 +171,12 @@ def board_move(request, pk: int):
     form = BoardMoveForm(request.POST)
     status, note, error = 200, "", ""
     if not form.is_valid():
-        status, error = 400, "This board is out of date. Reload the page and try again."
+        status = 400
+        error = (
+            "Choose the stage to move it to."
+            if "stage" in form.errors
+            else "This board is out of date. Reload the page and try again."
+        )
     else:
         to_stage = Stage.objects.filter(pk=form.cleaned_data["stage"], pipeline_id=deal.pipeline_id).first()
         try:

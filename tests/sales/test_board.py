@@ -234,6 +234,16 @@ def test_a_malformed_move_is_a_bad_request(rep, data):
     assert where(deal) == before
 
 
+def test_a_move_without_a_stage_says_to_choose_one(rep):
+    deal = open_deal_for(rep)
+    response = logged_in(rep).post(
+        reverse("sales:board-move", args=[deal.pk]), {"stage": "", "version": 1}, headers=HTMX
+    )
+    assert response.status_code == 400
+    assert "Choose the stage to move it to." in response.text
+    assert where(deal)[0] == "discovery"
+
+
 def test_a_stage_of_another_pipeline_is_a_bad_request(rep):
     other = services.create_pipeline(name="Partners")
     deal = open_deal_for(rep)
