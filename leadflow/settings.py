@@ -300,6 +300,10 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-handoffs": {"task": "handoff.tasks.reconcile", "schedule": _sweep_every},
     "expire-overdue-offers": {"task": "handoff.tasks.expire_overdue_offers", "schedule": _sweep_every},
     "score-unscored-leads": {"task": "marketing.tasks.score_unscored_leads", "schedule": _sweep_every},
+    # Re-scoring after rules change runs in batches; the sweep re-drives a run that stalled,
+    # and once a day scores fade for engagement rules with a half-life.
+    "resume-rescoring": {"task": "marketing.tasks.resume_rescoring", "schedule": _sweep_every},
+    "rescore-for-fading": {"task": "marketing.tasks.rescore_for_fading", "schedule": timedelta(days=1)},
     "deliver-due-emails": {"task": "leadflow.outbox.tasks.deliver_due_emails", "schedule": _sweep_every},
     # Scorecards: groups that events marked stale every minute, everything nightly; the
     # digest task runs daily but sends each marketer one digest a week.
