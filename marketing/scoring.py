@@ -1,56 +1,30 @@
-"""Lead scoring: fit (who they are) plus engagement (what they did).
+"""Lead scoring: fit (who they are) plus engagement (what they did), from rules marketers edit.
 
-The rules are plain data for now; marketers will edit them in the workspace. A score is
-always stored with the reasons that produced it, so every lead can say why.
+The rules are rows (FitRule, EngagementRule, ScoringSettings); this module turns a lead and
+its touchpoints into a score and the reasons that produced it, so every lead can say why.
+Pure computation: reading and writing leads is services/scoring.py's job.
 """
 
+import math
 import re
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
 
-from .models import Lead, Touchpoint
+from django.conf import settings
+from django.utils import timezone
 
-FREE_MAIL_DOMAINS = frozenset(
-    "gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com aol.com icloud.com me.com gmx.com "
-    "gmx.de web.de mail.com proton.me protonmail.com yandex.ru".split()
-)
-SENIOR_TITLE_WORDS = (
-    "chief",
-    "ceo",
-    "cto",
-    "cfo",
-    "cmo",
-    "coo",
-    "founder",
-    "owner",
-    "president",
-    "vp",
-    "vice president",
-    "head",
-    "director",
-)
-MANAGER_TITLE_WORDS = ("manager", "lead", "principal")
+from . import scoring_defaults
+from .dedupe import FREE_MAIL_DOMAINS, email_domain
+from .emails import is_placeholder
+from .models import EngagementRule, FitRule, Lead, ScoringSettings, Touchpoint
 
+__all__ = ["FREE_MAIL_DOMAINS", "Rules", "ScoreReason", "compute_score", "load_rules", "mql_threshold"]
 
-def _words_pattern(words: tuple[str, ...]) -> re.Pattern:
-    # Whole words only: as substrings "coo" made a Coordinator and "cto" a Doctor senior.
-    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")s?\b")
-
-
-_SENIOR_TITLE = _words_pattern(SENIOR_TITLE_WORDS)
-_MANAGER_TITLE = _words_pattern(MANAGER_TITLE_WORDS)
-
-# (touchpoint kind, points each, at most this many counted)
-ENGAGEMENT_RULES: tuple[tuple[str, int, int], ...] = (
-    (Touchpoint.Kind.MEETING_REQUEST, 30, 1),
-    (Touchpoint.Kind.WEBINAR, 15, 2),
-    (Touchpoint.Kind.EVENT, 15, 2),
-    (Touchpoint.Kind.FORM_SUBMIT, 10, 3),
-    (Touchpoint.Kind.API, 10, 3),
-    (Touchpoint.Kind.CONTENT_DOWNLOAD, 8, 3),
-    (Touchpoint.Kind.EMAIL_CLICK, 4, 5),
-    (Touchpoint.Kind.PAGE_VIEW, 1, 10),
-)
+Op = FitRule.Operator
 
 
 @dataclass(frozen=True)
@@ -62,41 +36,161 @@ class ScoreReason:
         return {"rule": self.rule, "points": self.points}
 
 
-def fit_reasons(lead: Lead) -> list[ScoreReason]:
-    reasons = []
-    domain = lead.email_normalized.rpartition("@")[2]
-    if domain and domain not in FREE_MAIL_DOMAINS:
-        reasons.append(ScoreReason("Business email domain", 10))
-    if lead.company:
-        reasons.append(ScoreReason("Company given", 10))
-    title = lead.title.casefold()
-    if _SENIOR_TITLE.search(title):
-        reasons.append(ScoreReason("Senior title", 20))
-    elif _MANAGER_TITLE.search(title):
-        reasons.append(ScoreReason("Manager title", 10))
-    if lead.phone:
-        reasons.append(ScoreReason("Phone given", 5))
-    return reasons
+@dataclass(frozen=True)
+class Rules:
+    fit: tuple[FitRule, ...]
+    engagement: dict[str, EngagementRule]
+    threshold: int
+    version: int
 
 
-def engagement_reasons(kind_counts: Counter) -> list[ScoreReason]:
-    reasons = []
-    for kind, points, cap in ENGAGEMENT_RULES:
-        counted = min(kind_counts.get(kind, 0), cap)
-        if counted:
-            label = Touchpoint.Kind(kind).label
-            reasons.append(ScoreReason(f"{label} ×{counted}", points * counted))
-    return reasons
-
-
-def compute_score(lead: Lead) -> tuple[int, list[ScoreReason]]:
-    kind_counts = Counter(lead.touchpoints.values_list("kind", flat=True))
-    reasons = fit_reasons(lead) + engagement_reasons(kind_counts)
-    return sum(reason.points for reason in reasons), reasons
+def load_rules() -> Rules:
+    """The active rules and the MQL bar, as they are now (three small queries)."""
+    row = ScoringSettings.objects.filter(pk=1).first()
+    if row is None:
+        # Nothing saved yet (a flushed test database): the rules a new LeadFlow starts with.
+        return Rules(
+            fit=tuple(scoring_defaults.fit_rules()),
+            engagement={rule.kind: rule for rule in scoring_defaults.engagement_rules()},
+            threshold=_threshold(None),
+            version=1,
+        )
+    return Rules(
+        fit=tuple(FitRule.objects.filter(is_active=True).order_by("position", "id")),
+        engagement={rule.kind: rule for rule in EngagementRule.objects.filter(is_active=True)},
+        threshold=_threshold(row),
+        version=row.version if row else 1,
+    )
 
 
 def mql_threshold() -> int:
     """The score at which a lead becomes marketing qualified."""
-    from django.conf import settings
+    return _threshold(ScoringSettings.objects.filter(pk=1).first())
 
+
+def _threshold(row: ScoringSettings | None) -> int:
+    if row is not None and row.mql_threshold is not None:
+        return row.mql_threshold
     return settings.LEADFLOW_MQL_THRESHOLD
+
+
+def compute_score(
+    lead: Lead,
+    rules: Rules | None = None,
+    touches: Iterable[tuple[str, datetime]] | None = None,
+    now: datetime | None = None,
+) -> tuple[int, list[ScoreReason]]:
+    """The lead's score and the rules that fired; `touches` are its (kind, occurred_at) pairs."""
+    rules = rules or load_rules()
+    if touches is None:
+        touches = lead.touchpoints.values_list("kind", "occurred_at")
+    reasons = fit_reasons(lead, rules.fit) + engagement_reasons(touches, rules.engagement, now or timezone.now())
+    return sum(reason.points for reason in reasons), reasons
+
+
+# --- fit --------------------------------------------------------------------------------------
+
+
+def field_value(lead: Lead, rule: FitRule) -> str:
+    if rule.field == FitRule.Field.EMAIL_DOMAIN:
+        # A stand-in address of an imported row says nothing about the person.
+        return "" if is_placeholder(lead.email_normalized) else email_domain(lead.email_normalized)
+    if rule.field == FitRule.Field.ATTRIBUTE:
+        value = (lead.attributes or {}).get(rule.attribute_key, "")
+        return "" if value is None else str(value)
+    return str(getattr(lead, rule.field, "") or "")
+
+
+def fit_reasons(lead: Lead, rules: Iterable[FitRule]) -> list[ScoreReason]:
+    reasons, fired_groups = [], set()
+    for rule in rules:
+        if rule.group and rule.group in fired_groups:
+            continue
+        if matches(rule, field_value(lead, rule)):
+            reasons.append(ScoreReason(rule.label, rule.points))
+            if rule.group:
+                fired_groups.add(rule.group)
+    return reasons
+
+
+def matches(rule: FitRule, value: str) -> bool:
+    """Does `value` satisfy the rule? A blank value matches only "is empty"."""
+    value = value.strip()
+    if rule.operator == Op.IS_BLANK:
+        return not value
+    if not value:
+        return False
+    if rule.operator == Op.IS_SET:
+        return True
+    folded, wanted = value.casefold(), rule.value.strip().casefold()
+    if rule.operator == Op.EQUALS:
+        return folded == wanted
+    if rule.operator == Op.NOT_EQUALS:
+        return folded != wanted
+    if rule.operator == Op.CONTAINS:
+        return bool(wanted) and wanted in folded
+    if rule.operator == Op.HAS_WORD:
+        return bool(_words_pattern(rule.value).search(folded))
+    if rule.operator in (Op.IN_LIST, Op.NOT_IN_LIST):
+        inside = folded in _items(rule.value)
+        return inside if rule.operator == Op.IN_LIST else not inside
+    if rule.operator in (Op.GREATER, Op.LESS):
+        number, bound = _number(value), _number(rule.value)
+        if number is None or bound is None:
+            return False
+        return number > bound if rule.operator == Op.GREATER else number < bound
+    return False
+
+
+@cache
+def _items(text: str) -> frozenset[str]:
+    return frozenset(item.strip().casefold() for item in re.split(r"[,\n]", text) if item.strip())
+
+
+@cache
+def _words_pattern(text: str) -> re.Pattern:
+    # Whole words (an optional plural s): as substrings "coo" made a Coordinator senior.
+    words = sorted(_items(text), key=len, reverse=True) or ["(?!)"]
+    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")s?\b")
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+# --- engagement -------------------------------------------------------------------------------
+
+
+def engagement_reasons(
+    touches: Iterable[tuple[str, datetime]], rules: dict[str, EngagementRule], now: datetime
+) -> list[ScoreReason]:
+    """Per kind: the most recent touches up to the cap, each worth its points times its decay."""
+    by_kind: dict[str, list[datetime]] = defaultdict(list)
+    for kind, occurred_at in touches:
+        if kind in rules:
+            by_kind[kind].append(occurred_at)
+    reasons = []
+    for rule in sorted(rules.values(), key=lambda r: (-r.points, r.kind)):
+        moments = sorted(by_kind.get(rule.kind, ()), reverse=True)[: rule.max_count]
+        if not moments:
+            continue
+        label = f"{Touchpoint.Kind(rule.kind).label} ×{len(moments)}"
+        if rule.half_life_days:
+            worth = sum(rule.points * _decay(now - moment, rule.half_life_days) for moment in moments)
+            points = math.floor(worth + 0.5)
+            if points != rule.points * len(moments):
+                label += " (fading)"
+        else:
+            points = rule.points * len(moments)
+        if points:
+            reasons.append(ScoreReason(label, points))
+    return reasons
+
+
+def _decay(age, half_life_days: int) -> float:
+    days = max(age.total_seconds(), 0) / 86400
+    return 0.5 ** (days / half_life_days)

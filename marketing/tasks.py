@@ -1,3 +1,7 @@
+"""Thin tasks: take ids, call one service; each is idempotent (see the services)."""
+
+import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -5,7 +9,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import services
-from .models import Lead
+from .models import EngagementRule, Lead
+from .services import scoring as scoring_services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -27,3 +34,41 @@ def score_unscored_leads(batch: int = 500) -> int:
     for lead_id in lead_ids:
         services.score_lead(lead_id=lead_id)
     return len(lead_ids)
+
+
+@shared_task
+def rescore_leads(run_id: int, seconds: float = 10) -> int:
+    """Work through a re-scoring run for a few seconds, then hand the rest to a fresh task.
+
+    Each batch commits with its checkpoint, so a redelivery or a second copy of this task
+    picks up where the run stands; a run left without a task is re-driven by the sweep.
+    """
+    started, scored = time.monotonic(), 0
+    while time.monotonic() - started < seconds:
+        done = scoring_services.rescore_batch(run_id=run_id)
+        if not done:
+            return scored
+        scored += done
+    try:
+        rescore_leads.delay(run_id)
+    except Exception:  # broker down: resume_rescoring picks the run up again
+        logger.warning("could not enqueue the rest of rescoring run %s", run_id, exc_info=True)
+    return scored
+
+
+@shared_task
+def resume_rescoring() -> int:
+    """Re-drive re-scoring runs that stopped moving (lost message, dead worker)."""
+    run_ids = scoring_services.stalled_runs()
+    for run_id in run_ids:
+        rescore_leads.delay(run_id)
+    return len(run_ids)
+
+
+@shared_task
+def rescore_for_fading() -> int | None:
+    """Once a day, when some engagement fades with age, re-score everyone (no history rows:
+    a point lost to age every few days would bury the real changes)."""
+    if not EngagementRule.objects.filter(is_active=True, half_life_days__isnull=False).exists():
+        return None
+    return scoring_services.start_rescoring(cause="Engagement fading with age", record_history=False).pk

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, capture, export, lead_detail, lead_forms, lead_review, leads
+from .views import campaigns, capture, export, lead_detail, lead_forms, lead_review, leads, scoring
 
 app_name = "marketing"
 urlpatterns = [
@@ -32,4 +32,11 @@ urlpatterns = [
     path("leads/<int:pk>/qualify/", lead_detail.lead_qualify, name="lead-qualify"),
     path("leads/<int:pk>/disqualify/", lead_detail.lead_disqualify, name="lead-disqualify"),
     path("leads/<int:pk>/renurture/", lead_detail.lead_renurture, name="lead-renurture"),
+    path("scoring/", scoring.scoring_page, name="scoring"),
+    path("scoring/progress/", scoring.rescore_progress, name="rescore-progress"),
+    path("scoring/threshold/", scoring.threshold_save, name="threshold-save"),
+    path("scoring/fit/", scoring.fit_rule_add, name="fit-rule-add"),
+    path("scoring/fit/<int:pk>/", scoring.fit_rule_edit, name="fit-rule-edit"),
+    path("scoring/fit/<int:pk>/delete/", scoring.fit_rule_delete, name="fit-rule-delete"),
+    path("scoring/engagement/<slug:kind>/", scoring.engagement_rule_save, name="engagement-rule-save"),
 ]

@@ -14,7 +14,7 @@ from .choices import (
 from .lead_forms import DEFAULT_CONSENT_TEXT, STANDARD_FIELDS, FormQuestion, LeadForm
 from .leads import Lead, LeadQuerySet, LeadStageChange, Touchpoint
 from .merges import LeadEmailAlias, LeadMerge
-from .scoring import ScoreChange
+from .scoring import EngagementRule, FitRule, RescoreRun, ScoreChange, ScoringSettings
 
 __all__ = [
     "DEFAULT_CONSENT_TEXT",
@@ -26,7 +26,11 @@ __all__ = [
     "MARKETING_STAGES",
     "QUALIFIED_STAGES",
     "STAGE_MOVES",
+    "EngagementRule",
+    "FitRule",
+    "RescoreRun",
     "ScoreChange",
+    "ScoringSettings",
     "Campaign",
     "CampaignSpend",
     "Channel",

@@ -7,6 +7,7 @@ from .capture import PROFILE_FIELDS, UTM_FIELDS, Capture, CaptureResult, capture
 from .leads import add_touchpoint, renurture_lead, update_lead_profile
 from .merges import merge_leads
 from .scoring import score_lead
+from .scoring_rules import delete_fit_rule, save_engagement_rule, save_fit_rule, set_mql_threshold
 from .stages import (
     accept_lead,
     advance_lead,
@@ -28,6 +29,10 @@ __all__ = [
     "update_lead_profile",
     "advance_lead",
     "capture_lead",
+    "delete_fit_rule",
+    "save_engagement_rule",
+    "save_fit_rule",
+    "set_mql_threshold",
     "disqualify_lead",
     "qualify_lead",
     "record_outcome",

@@ -1,39 +1,138 @@
-"""Scoring a lead and qualifying it when it crosses the MQL bar."""
+"""Scoring leads (one, or all of them after the rules change) and qualifying those that cross the bar."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Lead, ScoreChange, Stage
-from ..scoring import compute_score
+from ..models import Lead, RescoreRun, ScoreChange, ScoringSettings, Stage, Touchpoint
+from ..scoring import Rules, compute_score, load_rules
 from .stages import _announce_qualified, _move
+
+BATCH = 500
+QUALIFIABLE = (Stage.SUBSCRIBER, Stage.LEAD)
 
 
 def score_lead(*, lead_id: int, now: datetime | None = None, cause: str = "New activity") -> Lead | None:
     """Recompute the score with its reasons; qualify the lead when it crosses the MQL bar."""
     now = now or timezone.now()
+    rules = load_rules()
     with transaction.atomic():
         lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
         if lead is None:
             return None
-        score, reasons = compute_score(lead)
-        if score != lead.score:
-            ScoreChange.objects.create(
-                lead=lead,
-                changed_at=now,
-                old_score=lead.score,
-                new_score=score,
-                reasons=[reason.as_dict() for reason in reasons],
-                cause=cause[:200],
-            )
-        lead.score = score
-        lead.score_reasons = [reason.as_dict() for reason in reasons]
-        lead.scored_at = now
+        history = _apply(lead, rules, lead.touchpoints.values_list("kind", "occurred_at"), now, cause)
+        if history:
+            history.save()
         lead.save(update_fields=["score", "score_reasons", "scored_at", "updated_at"])
-        qualifies = score >= settings.LEADFLOW_MQL_THRESHOLD and not lead.in_cooldown(now)
-        if qualifies and lead.stage in (Stage.SUBSCRIBER, Stage.LEAD):
-            _move(lead, Stage.MQL, reason=f"Score {score} reached the MQL threshold", now=now)
-            _announce_qualified(lead)
+        _qualify_if_over(lead, rules, now)
     return lead
+
+
+def _apply(lead: Lead, rules: Rules, touches, now: datetime, cause: str) -> ScoreChange | None:
+    """Set the lead's score fields; the history row to keep when the score moved."""
+    score, reasons = compute_score(lead, rules, touches, now)
+    as_dicts = [reason.as_dict() for reason in reasons]
+    change = None
+    if score != lead.score:
+        change = ScoreChange(
+            lead=lead, changed_at=now, old_score=lead.score, new_score=score, reasons=as_dicts, cause=cause[:200]
+        )
+    lead.score, lead.score_reasons, lead.scored_at = score, as_dicts, now
+    return change
+
+
+def _qualify_if_over(lead: Lead, rules: Rules, now: datetime) -> bool:
+    if lead.score >= rules.threshold and lead.stage in QUALIFIABLE and not lead.in_cooldown(now):
+        _move(lead, Stage.MQL, reason=f"Score {lead.score} reached the MQL threshold", now=now)
+        _announce_qualified(lead)
+        return True
+    return False
+
+
+# --- every lead, after the rules changed ------------------------------------------------------
+
+
+def start_rescoring(*, cause: str, by=None, record_history: bool = True) -> RescoreRun:
+    """Begin re-scoring every lead under the current rules; the task works through it in batches."""
+    now = timezone.now()
+    with transaction.atomic():
+        row, _ = ScoringSettings.objects.select_for_update().get_or_create(pk=1)
+        # An older run still going is for rules that no longer exist: this one replaces it.
+        RescoreRun.objects.filter(status=RescoreRun.Status.RUNNING).update(
+            status=RescoreRun.Status.SUPERSEDED, finished_at=now, updated_at=now
+        )
+        run = RescoreRun.objects.create(
+            version=row.version,
+            cause=cause[:200],
+            total=Lead.objects.active().count(),
+            record_history=record_history,
+            started_at=now,
+            updated_at=now,
+            started_by=by,
+        )
+        from ..tasks import rescore_leads
+
+        rescore_leads.delay_on_commit(run.pk)
+    return run
+
+
+def rescore_batch(*, run_id: int, size: int = BATCH, now: datetime | None = None) -> int:
+    """Score the next `size` leads of the run; how many were scored (0: the run is over).
+
+    Idempotent and resumable: the checkpoint (last lead id) moves in the same transaction as
+    the scores, so a batch delivered twice, or cut short by a dead worker, is done once.
+    """
+    now = now or timezone.now()
+    rules = load_rules()
+    with transaction.atomic():
+        run = RescoreRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != RescoreRun.Status.RUNNING:
+            return 0
+        if run.version != rules.version:
+            run.status, run.finished_at, run.updated_at = RescoreRun.Status.SUPERSEDED, now, now
+            run.save(update_fields=["status", "finished_at", "updated_at"])
+            return 0
+        leads = list(Lead.objects.active().filter(pk__gt=run.last_lead_id).select_for_update().order_by("pk")[:size])
+        if not leads:
+            run.status, run.finished_at, run.updated_at = RescoreRun.Status.DONE, now, now
+            run.save(update_fields=["status", "finished_at", "updated_at"])
+            return 0
+        touches: dict[int, list] = {lead.pk: [] for lead in leads}
+        for lead_id, kind, occurred_at in Touchpoint.objects.filter(lead__in=leads).values_list(
+            "lead_id", "kind", "occurred_at"
+        ):
+            touches[lead_id].append((kind, occurred_at))
+        history, changed, qualified = [], [], 0
+        cause = f"{run.cause} (rules v{run.version})"
+        for lead in leads:
+            before = (lead.score, lead.score_reasons, lead.scored_at is None)
+            change = _apply(lead, rules, touches[lead.pk], now, cause)
+            if change and run.record_history:
+                history.append(change)
+            if (lead.score, lead.score_reasons, False) != before:
+                changed.append(lead)
+            qualified += _qualify_if_over(lead, rules, now)
+        Lead.objects.bulk_update(changed, ["score", "score_reasons", "scored_at"], batch_size=size)
+        ScoreChange.objects.bulk_create(history, batch_size=size)
+        run.last_lead_id = leads[-1].pk
+        run.done += len(leads)
+        run.changed += len(changed)
+        run.qualified += qualified
+        run.updated_at = now
+        run.save(update_fields=["last_lead_id", "done", "changed", "qualified", "updated_at"])
+    return len(leads)
+
+
+def stalled_runs(*, now: datetime | None = None) -> list[int]:
+    """Runs nobody has moved for a while (a lost message, a dead worker): the sweep re-drives them."""
+    now = now or timezone.now()
+    quiet = now - timedelta(seconds=settings.LEADFLOW_RECONCILE_GRACE_SECONDS)
+    return list(
+        RescoreRun.objects.filter(status=RescoreRun.Status.RUNNING, updated_at__lt=quiet).values_list("pk", flat=True)
+    )
+
+
+def current_run() -> RescoreRun | None:
+    return RescoreRun.objects.order_by("-started_at", "-id").first()
