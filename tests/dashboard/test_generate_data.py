@@ -18,7 +18,7 @@ from sales.models import Deal, DealStageChange, SalesRep, StageTransition
 pytestmark = pytest.mark.django_db
 
 END = date(2026, 6, 30)
-SIZE = {"leads": 1500, "deals": 300, "touchpoints": 6000, "campaigns": 24, "reps": 9}
+SIZE = {"leads": 900, "deals": 180, "touchpoints": 3600, "campaigns": 24, "reps": 9}
 
 
 def generate(seed: int = 7, **sizes) -> str:
@@ -34,9 +34,9 @@ def generated():
 
 
 def test_it_writes_exactly_the_sizes_asked_for(generated):
-    assert Lead.objects.count() == 1500
-    assert Deal.objects.count() == 300
-    assert Touchpoint.objects.count() == 6000
+    assert Lead.objects.count() == 900
+    assert Deal.objects.count() == 180
+    assert Touchpoint.objects.count() == 3600
     assert Campaign.objects.count() == 24
     assert SalesRep.objects.count() == 9
     assert "rows/s" in generated
@@ -44,7 +44,7 @@ def test_it_writes_exactly_the_sizes_asked_for(generated):
 
 def test_every_accepted_handoff_has_its_deal_and_every_deal_one_handoff(generated):
     accepted = Handoff.objects.filter(state=Handoff.State.ACCEPTED)
-    assert accepted.count() == 300
+    assert accepted.count() == 180
     assert not accepted.filter(deal__isnull=True).exists()
     assert not Handoff.objects.exclude(state=Handoff.State.ACCEPTED).filter(deal__isnull=False).exists()
     assert set(accepted.values_list("deal_id", flat=True)) == set(Deal.objects.values_list("pk", flat=True))
@@ -195,7 +195,7 @@ def test_the_same_seed_gives_the_same_data():
 def test_it_refuses_a_database_that_already_has_leads(generated):
     with pytest.raises(CommandError, match="already has leads"):
         generate()
-    assert Lead.objects.count() == 1500
+    assert Lead.objects.count() == 900
 
 
 def test_it_refuses_more_deals_than_leads_and_fewer_touchpoints_than_leads():

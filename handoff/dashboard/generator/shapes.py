@@ -7,6 +7,7 @@ files; the two paths give the same kind of data, only coarser.
 """
 
 import csv
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,8 +62,13 @@ class Shapes:
     origin: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=4)
 def load(folder: Path | None) -> Shapes:
-    """Read every shape from `folder` where the file exists, else use the built-in summary."""
+    """Read every shape from `folder` where the file exists, else use the built-in summary.
+
+    Remembered per folder (reading the bank file alone takes half a second); the generator
+    only reads the shapes, never changes them.
+    """
     shapes = Shapes(
         sources=dict(FALLBACK_SOURCES),
         cost_per_lead=list(FALLBACK_CPL),
