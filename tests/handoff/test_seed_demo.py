@@ -32,11 +32,12 @@ def output(django_db_setup, django_db_blocker):
     from django.db import transaction
     from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHER):
+    # DEBUG off with --force: the path a docker-compose user takes (README).
+    with django_db_blocker.unblock(), override_settings(DEBUG=False, PASSWORD_HASHERS=FAST_HASHER):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield seed_demo()
+            yield seed_demo(force=True)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -143,6 +144,6 @@ def test_leads_below_the_bar_stay_with_marketing(output):
 @pytest.mark.django_db
 def test_running_it_twice_changes_nothing(output):
     before = row_counts()
-    again = seed_demo()
+    again = seed_demo(force=True)
     assert row_counts() == before
     assert "already loaded" in again and PASSWORD in again

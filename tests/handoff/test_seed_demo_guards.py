@@ -40,10 +40,3 @@ def test_a_failure_half_way_leaves_nothing_behind(settings):
     with pytest.raises(CommandError, match="nothing was written"):
         seed_demo()
     assert row_counts() == before
-
-
-def test_force_loads_it_with_debug_off(settings):
-    settings.DEBUG = False
-    seed_demo(force=True)
-    assert User.objects.filter(username="maria").exists()
-    assert Handoff.objects.filter(state=Handoff.State.OFFERED).exists()
