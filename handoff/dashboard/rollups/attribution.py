@@ -155,7 +155,9 @@ def _touches_before(deals: list[tuple], leads) -> dict[int, list[Touch]]:
         .order_by("lead_id", "occurred_at", "pk")
         .values_list("lead_id", "occurred_at", "channel", "campaign_id")
     )
-    for lead, at, channel, campaign in rows.iterator(chunk_size=10_000):
+    # A plain fetch, not .iterator(): PostgreSQL plans a server-side cursor for its first
+    # rows and walked the whole touchpoint index in lead order (1 s instead of 80 ms at 1M).
+    for lead, at, channel, campaign in rows:
         for deal, opened_at in opened.get(lead, ()):
             if at <= opened_at:
                 journeys[deal].append(Touch(at, channel, campaign))
