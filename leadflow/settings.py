@@ -304,6 +304,7 @@ CELERY_BEAT_SCHEDULE = {
     # and once a day scores fade for engagement rules with a half-life.
     "resume-rescoring": {"task": "marketing.tasks.resume_rescoring", "schedule": _sweep_every},
     "rescore-for-fading": {"task": "marketing.tasks.rescore_for_fading", "schedule": timedelta(days=1)},
+    "resume-imports": {"task": "marketing.tasks.resume_imports", "schedule": _sweep_every},
     "deliver-due-emails": {"task": "leadflow.outbox.tasks.deliver_due_emails", "schedule": _sweep_every},
     # Scorecards: groups that events marked stale every minute, everything nightly; the
     # digest task runs daily but sends each marketer one digest a week.
@@ -353,6 +354,8 @@ LEADFLOW_FORM_IP_RATE = env("LEADFLOW_FORM_IP_RATE", "20/minute")
 LEADFLOW_FORM_EMAIL_RATE = env("LEADFLOW_FORM_EMAIL_RATE", "5/hour")
 # Sites allowed to embed the hosted forms in an iframe (CSP frame-ancestors); * = any.
 LEADFLOW_FORM_FRAME_ANCESTORS = env_list("LEADFLOW_FORM_FRAME_ANCESTORS", "*")
+# Largest CSV a marketer may import, in megabytes (the upload streams to disk first).
+LEADFLOW_IMPORT_MAX_MB = env_int("LEADFLOW_IMPORT_MAX_MB", 50)
 # Mounts the bare-Django endpoints benchmarks compare the product with (bench/).
 LEADFLOW_BENCH_BASELINE = env_bool("LEADFLOW_BENCH_BASELINE")
 
