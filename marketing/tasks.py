@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import services
 from .models import EngagementRule, Lead
+from .services import imports as import_services
 from .services import scoring as scoring_services
 
 logger = logging.getLogger(__name__)
@@ -72,3 +73,24 @@ def rescore_for_fading() -> int | None:
     if not EngagementRule.objects.filter(is_active=True, half_life_days__isnull=False).exists():
         return None
     return scoring_services.start_rescoring(cause="Engagement fading with age", record_history=False).pk
+
+
+@shared_task
+def run_import(import_id: int, seconds: float = 20) -> None:
+    """Import a CSV for a while (each batch commits with its checkpoint), then hand over to a
+    fresh task; a redelivered or duplicate task continues from the checkpoint."""
+    if not import_services.import_rows(import_id=import_id, seconds=seconds):
+        return
+    try:
+        run_import.delay(import_id)
+    except Exception:  # broker down: resume_imports picks the import up again
+        logger.warning("could not enqueue the rest of import %s", import_id, exc_info=True)
+
+
+@shared_task
+def resume_imports() -> int:
+    """Re-drive imports that stopped moving (a lost message, a dead worker)."""
+    import_ids = import_services.stalled_imports()
+    for import_id in import_ids:
+        run_import.delay(import_id)
+    return len(import_ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, capture, export, lead_detail, lead_forms, lead_review, leads, scoring
+from .views import campaigns, capture, export, imports, lead_detail, lead_forms, lead_review, leads, scoring
 
 app_name = "marketing"
 urlpatterns = [
@@ -39,4 +39,11 @@ urlpatterns = [
     path("scoring/fit/<int:pk>/", scoring.fit_rule_edit, name="fit-rule-edit"),
     path("scoring/fit/<int:pk>/delete/", scoring.fit_rule_delete, name="fit-rule-delete"),
     path("scoring/engagement/<slug:kind>/", scoring.engagement_rule_save, name="engagement-rule-save"),
+    path("imports/", imports.import_list, name="import-list"),
+    path("imports/new/", imports.import_create, name="import-new"),
+    path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("imports/<int:pk>/preview/", imports.import_preview, name="import-preview"),
+    path("imports/<int:pk>/start/", imports.import_start, name="import-start"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import-progress"),
+    path("imports/<int:pk>/refused-rows.csv", imports.import_errors_csv, name="import-errors"),
 ]

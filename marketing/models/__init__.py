@@ -11,6 +11,7 @@ from .choices import (
     CompanySize,
     Stage,
 )
+from .imports import ImportRowError, LeadImport
 from .lead_forms import DEFAULT_CONSENT_TEXT, STANDARD_FIELDS, FormQuestion, LeadForm
 from .leads import Lead, LeadQuerySet, LeadStageChange, Touchpoint
 from .merges import LeadEmailAlias, LeadMerge
@@ -20,6 +21,8 @@ __all__ = [
     "DEFAULT_CONSENT_TEXT",
     "STANDARD_FIELDS",
     "FormQuestion",
+    "ImportRowError",
+    "LeadImport",
     "LeadForm",
     "ACCEPTED_STAGES",
     "FUNNEL",

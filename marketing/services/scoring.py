@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Lead, RescoreRun, ScoreChange, ScoringSettings, Stage, Touchpoint
@@ -26,7 +26,7 @@ def score_lead(*, lead_id: int, now: datetime | None = None, cause: str = "New a
         if history:
             history.save()
         lead.save(update_fields=["score", "score_reasons", "scored_at", "updated_at"])
-        _qualify_if_over(lead, rules, now)
+        qualify_if_over(lead, rules, now)
     return lead
 
 
@@ -43,7 +43,7 @@ def _apply(lead: Lead, rules: Rules, touches, now: datetime, cause: str) -> Scor
     return change
 
 
-def _qualify_if_over(lead: Lead, rules: Rules, now: datetime) -> bool:
+def qualify_if_over(lead: Lead, rules: Rules, now: datetime) -> bool:
     if lead.score >= rules.threshold and lead.stage in QUALIFIABLE and not lead.in_cooldown(now):
         _move(lead, Stage.MQL, reason=f"Score {lead.score} reached the MQL threshold", now=now)
         _announce_qualified(lead)
@@ -99,30 +99,62 @@ def rescore_batch(*, run_id: int, size: int = BATCH, now: datetime | None = None
             run.status, run.finished_at, run.updated_at = RescoreRun.Status.DONE, now, now
             run.save(update_fields=["status", "finished_at", "updated_at"])
             return 0
-        touches: dict[int, list] = {lead.pk: [] for lead in leads}
-        for lead_id, kind, occurred_at in Touchpoint.objects.filter(lead__in=leads).values_list(
-            "lead_id", "kind", "occurred_at"
-        ):
-            touches[lead_id].append((kind, occurred_at))
-        history, changed, qualified = [], [], 0
         cause = f"{run.cause} (rules v{run.version})"
-        for lead in leads:
-            before = (lead.score, lead.score_reasons, lead.scored_at is None)
-            change = _apply(lead, rules, touches[lead.pk], now, cause)
-            if change and run.record_history:
-                history.append(change)
-            if (lead.score, lead.score_reasons, False) != before:
-                changed.append(lead)
-            qualified += _qualify_if_over(lead, rules, now)
-        Lead.objects.bulk_update(changed, ["score", "score_reasons", "scored_at"], batch_size=size)
-        ScoreChange.objects.bulk_create(history, batch_size=size)
+        changed, qualified = score_many(leads, rules, now, cause=cause, history=run.record_history)
         run.last_lead_id = leads[-1].pk
         run.done += len(leads)
-        run.changed += len(changed)
+        run.changed += changed
         run.qualified += qualified
         run.updated_at = now
         run.save(update_fields=["last_lead_id", "done", "changed", "qualified", "updated_at"])
     return len(leads)
+
+
+def score_many(
+    leads: list[Lead],
+    rules: Rules,
+    now: datetime,
+    *,
+    cause: str,
+    touches: dict[int, list] | None = None,
+    history: bool = True,
+) -> tuple[int, int]:
+    """Score many locked leads at once (bulk writes); qualify those over the bar.
+
+    Returns (scores changed, leads qualified). `touches` maps lead id → (kind, occurred_at)
+    pairs; read in one query when not given.
+    """
+    if touches is None:
+        touches = {lead.pk: [] for lead in leads}
+        pairs = Touchpoint.objects.filter(lead__in=leads).values_list("lead_id", "kind", "occurred_at")
+        for lead_id, kind, occurred_at in pairs:
+            touches[lead_id].append((kind, occurred_at))
+    rows, changed, qualified = [], [], 0
+    for lead in leads:
+        before = (lead.score, lead.score_reasons, lead.scored_at is None)
+        change = _apply(lead, rules, touches.get(lead.pk, []), now, cause)
+        if change and history:
+            rows.append(change)
+        if (lead.score, lead.score_reasons, False) != before:
+            changed.append(lead)
+        qualified += qualify_if_over(lead, rules, now)
+    _write_scores(changed)
+    ScoreChange.objects.bulk_create(rows, batch_size=BATCH)
+    return len(changed), qualified
+
+
+def _write_scores(leads: list[Lead]) -> None:
+    """UPDATE score, reasons and time of many leads: one statement run many times (executemany),
+    several times faster than bulk_update's CASE WHEN for a batch of 500."""
+    if not leads:
+        return
+    fields = [Lead._meta.get_field(name) for name in ("score", "score_reasons", "scored_at", "id")]
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    columns = [connection.ops.quote_name(field.column) for field in fields]
+    sql = f"UPDATE {table} SET {columns[0]} = %s, {columns[1]} = %s, {columns[2]} = %s WHERE {columns[3]} = %s"
+    params = [[field.get_db_prep_save(getattr(lead, field.attname), connection) for field in fields] for lead in leads]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def stalled_runs(*, now: datetime | None = None) -> list[int]:
