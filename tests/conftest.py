@@ -7,9 +7,6 @@ service can never turn CI green by skipping.
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 
 import pytest
 from django.db import connection
@@ -17,14 +14,16 @@ from django.test import Client
 
 from leadflow.celery import app as celery_app
 from tests import factories
-from tests.waiting import wait_until
+from tests.worker import WorkerProcess, purge
 
 REQUIRE_SERVICES = os.environ.get("LEADFLOW_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("LEADFLOW_CHROMIUM", "/usr/bin/chromium")
 
-# Tasks published by the tests go to a queue of their own, so a developer's running
-# worker (same broker) never picks them up, and the test worker never sees theirs.
+# Tasks published by the tests go to a queue nobody reads (purged at the end), so a
+# developer's running worker (same broker) never picks them up; a test that wants a real
+# worker asks for `celery_worker`, which switches publishing to the worker's own queue.
 TEST_QUEUE = f"leadflow-test-{os.getpid()}"
+WORKER_QUEUE = f"leadflow-worker-{os.getpid()}"
 celery_app.conf.task_default_queue = TEST_QUEUE
 
 
@@ -110,18 +109,11 @@ def logged_in(user) -> Client:
     return client
 
 
-def _purge(queue: str) -> None:
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_purge(queue)
-    except Exception:  # the queue may not exist yet
-        pass
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _purge_test_queue():
     yield
-    _purge(TEST_QUEUE)
+    purge(TEST_QUEUE)
+    purge(WORKER_QUEUE)
 
 
 @pytest.fixture(scope="session")
@@ -137,79 +129,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute("SET synchronous_commit = off")
 
 
-def _test_database_url() -> str:
-    """The URL of the test database pytest-django created, for processes we start."""
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory):
-    """A real `celery worker` process on the test database and the test queue.
-
-    Tests using it need committed data (`transactional_db` or `live_server`) and should
-    wait for outcomes in the database with tests.waiting.wait_until.
-    """
-    _purge(TEST_QUEUE)  # messages earlier tests published with no worker running
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "LEADFLOW_CELERY_QUEUE": TEST_QUEUE,
-        "LEADFLOW_RECONCILE_GRACE_SECONDS": "0",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "test-only-insecure-key"),
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "leadflow",
-        "worker",
-        "-Q",
-        TEST_QUEUE,
-        "-n",
-        f"{TEST_QUEUE}@%h",
-        "--concurrency",
-        "2",
-        "-l",
-        "info",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    worker = WorkerProcess(process, log_path)
+def worker_process(django_db_setup, tmp_path_factory):
+    purge(WORKER_QUEUE)
+    worker = WorkerProcess(WORKER_QUEUE, tmp_path_factory.mktemp("celery") / "worker.log")
     try:
-        wait_until(lambda: worker.ready(), timeout=60, what=f"the Celery worker to start:\n{worker.log_tail()}")
         yield worker
     finally:
         worker.stop()
 
 
-class WorkerProcess:
-    def __init__(self, process: subprocess.Popen, log_path):
-        self.process = process
-        self.log_path = log_path
+@pytest.fixture
+def celery_worker(worker_process):
+    """A real Celery worker process for this test, on the test database.
 
-    def ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(f"the Celery worker exited early:\n{self.log_tail()}")
-        return b" ready." in self.log_path.read_bytes()
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+    Tasks the test publishes go to it (other tests' tasks go to a queue nobody reads). It
+    needs committed data (`django_db(transaction=True)` or `live_server`); wait for
+    outcomes in the database with tests.waiting.wait_until. Before the database is
+    flushed the worker must be idle: a task still running then deadlocks with TRUNCATE.
+    """
+    purge(WORKER_QUEUE)
+    celery_app.conf.task_default_queue = WORKER_QUEUE
+    try:
+        yield worker_process
+    finally:
+        celery_app.conf.task_default_queue = TEST_QUEUE
+        worker_process.wait_until_idle()

@@ -25,10 +25,10 @@ from marketing import tasks as marketing_tasks
 from marketing.models import Lead, LeadStageChange
 from marketing.models import Stage as LeadStage
 from tests import factories
-from tests.conftest import _test_database_url
 from tests.integration.concurrently import run_together
 from tests.integration.processes import Processes, free_port, service_env
 from tests.waiting import wait_until
+from tests.worker import current_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,7 @@ def queue() -> str:
 
 
 def environment(redis, queue: str, *, database_url: str = "", **extra: str) -> dict[str, str]:
-    database_url = database_url or _test_database_url()
+    database_url = database_url or current_database_url()
     return service_env(database_url=database_url, redis_url=redis.url, queue=queue, **extra)
 
 
@@ -310,7 +310,7 @@ def test_while_postgresql_is_unreachable_captures_get_503_json_and_all_recovers_
     processes, queue, rep
 ):
     redis = processes.redis()
-    proxy = processes.database_proxy(_test_database_url())
+    proxy = processes.database_proxy(current_database_url())
     # One client address sends the whole load: lift the per-IP throttle for it.
     env = sweeping(environment(redis, queue, database_url=proxy.database_url, LEADFLOW_CAPTURE_RATE="100000/minute"))
     web = processes.web(env)
