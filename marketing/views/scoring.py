@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.db.models import Count, F, IntegerField
 from django.db.models.functions import Floor
 from django.http import Http404, HttpResponseRedirect
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from ..forms.scoring import EngagementRuleForm, FitRuleForm, ThresholdForm
 from ..models import EngagementRule, FitRule, Lead, ScoringSettings, Stage, Touchpoint
 from ..scoring import load_rules
+from ..scoring_defaults import save_defaults_if_none
 from ..services import scoring_rules
 from ..services.scoring import current_run
 
@@ -58,7 +60,11 @@ def _distribution(threshold: int) -> dict:
     waiting = Lead.objects.active().filter(score__gte=threshold, stage__in=[Stage.SUBSCRIBER, Stage.LEAD]).count()
     if not bands:
         return {"bars": [], "waiting": waiting}
-    low, high = min(0, min(bands)), max(max(bands), threshold // BUCKET)
+    # The bands leads occupy, plus the bar's band when it is close by (a bar of 1,000 for scores
+    # up to 90 would squash the chart into its first tenth).
+    low, high = min(0, min(bands)), max(bands)
+    if high < threshold // BUCKET <= high + 5:
+        high = threshold // BUCKET
     top = max(bands.values())
     width = 100 / (high - low + 1)
     bars = [
@@ -73,13 +79,15 @@ def _distribution(threshold: int) -> dict:
         }
         for band in range(low, high + 1)
     ]
-    marker = round((threshold / BUCKET - low) * width, 3)
+    marker = min(round((threshold / BUCKET - low) * width, 3), 99.7)
     return {"bars": bars, "waiting": waiting, "marker": marker, "first_band": low * BUCKET, "last_band": high * BUCKET}
 
 
 @login_required
 @permission_required("marketing.view_all_leads", raise_exception=True)
 def scoring_page(request):
+    with transaction.atomic():
+        save_defaults_if_none()  # a database with no rules saved yet shows (and edits) the defaults
     return _page(request)
 
 

@@ -102,3 +102,55 @@ def test_the_campaign_calendar_costs_the_same_for_2_or_20_campaigns(marketer):
         factories.CampaignFactory(owner=factories.marketer())
     large = queries_for(client, reverse("marketing:campaign-calendar"))
     assert_same_count(small, large)
+
+
+def test_the_filtered_and_sorted_lead_list_costs_the_same_for_3_or_30_leads(marketer):
+    campaigns = factories.CampaignFactory.create_batch(3)
+    client = logged_in(marketer)
+    url = reverse("marketing:lead-list") + f"?q=corp&stage=lead&score_min=0&campaign={campaigns[0].pk}&sort=score"
+    capture_many(3, campaigns)
+    client.get(url)
+    small = queries_for(client, url)
+    capture_many(27, campaigns, start=3)
+    large = queries_for(client, url)
+    assert_same_count(small, large)
+
+
+def test_a_later_page_of_the_lead_list_costs_the_same_as_the_first(marketer):
+    client = logged_in(marketer)
+    capture_many(120, [factories.CampaignFactory()])
+    first = client.get(reverse("marketing:lead-list"))
+    page_two = reverse("marketing:lead-list") + f"?after={first.context['page'].next_cursor}"
+    assert_same_count(queries_for(client, reverse("marketing:lead-list")), queries_for(client, page_two))
+
+
+def test_the_lead_page_costs_the_same_with_score_history_and_merges(marketer, settings):
+    settings.LEADFLOW_MQL_THRESHOLD = 1000
+    client = logged_in(marketer)
+    quiet = factories.capture("quiet@corp.example")
+    client.get(quiet.get_absolute_url())
+    small = queries_for(client, quiet.get_absolute_url())
+    busy = factories.capture("busy@corp.example", phone="+1 555 0100")
+    for n in range(10):
+        services.add_touchpoint(lead_id=busy.pk, kind=Touchpoint.Kind.PAGE_VIEW)
+        services.score_lead(lead_id=busy.pk)
+        duplicate = factories.capture(f"busy{n}@other.example")
+        services.merge_leads(keep_id=busy.pk, duplicate_id=duplicate.pk)
+    large = queries_for(client, busy.get_absolute_url())
+    assert_same_count(small, large)
+
+
+def test_the_recycled_view_costs_the_same_for_1_or_10_leads(marketer, rep):
+    client = logged_in(marketer)
+
+    def recycle(n):
+        lead = factories.capture(f"back{n}@corp.example")
+        services.qualify_lead(lead_id=lead.pk)
+        services.recycle_lead(lead_id=lead.pk, reason=f"Rejected by sales — No budget: note {n}")
+
+    recycle(0)
+    client.get(reverse("marketing:recycled-list"))
+    small = queries_for(client, reverse("marketing:recycled-list"))
+    for n in range(1, 10):
+        recycle(n)
+    assert_same_count(small, queries_for(client, reverse("marketing:recycled-list")))
