@@ -7,9 +7,9 @@ from django.db.models import Count
 
 from marketing.models import Lead
 from marketing.scoring import FREE_MAIL_DOMAINS
-from sales.models import Deal, SalesRep, Team
+from sales.models import SalesRep, Team
 
-from .models import Offer, RoutingRule, RoutingSlot, TeamSettings
+from .models import Handoff, Offer, RoutingRule, RoutingSlot, TeamSettings
 
 
 @dataclass(frozen=True)
@@ -35,25 +35,27 @@ def company_domain(email: str) -> str:
 
 
 def existing_owner(lead: Lead) -> Route | None:
-    """The available rep who already owns this email or company domain (open deal or owned lead)."""
-    email = lead.email_normalized
-    domain = company_domain(email)
-    open_deals = Deal.objects.open().order_by("-created_at", "-id")
+    """The available rep who already owns this person or company: an open deal, or an owned lead.
+
+    Every owned lead and every deal comes from an accepted handoff, so the handoffs (with
+    their indexed company domain) are where to look: no scan of leads or deals by suffix.
+    """
+    accepted = Handoff.objects.filter(state=Handoff.State.ACCEPTED).order_by("-decided_at", "-pk")
+    open_deals = accepted.filter(deal__closed_at__isnull=True)
+    domain = company_domain(lead.email_normalized)
     candidates = [
-        (open_deals.filter(contact_email__iexact=email), f"Open deal with {email}"),
+        (open_deals.filter(lead=lead).values_list("deal__owner_id", flat=True), f"Open deal with {lead.email}"),
     ]
     if domain:
+        at_domain = accepted.filter(domain=domain).exclude(lead=lead)
         candidates += [
-            (open_deals.filter(contact_email__iendswith=f"@{domain}"), f"Open deal at {domain}"),
-            (
-                Lead.objects.filter(email_normalized__endswith=f"@{domain}", owner__isnull=False)
-                .exclude(pk=lead.pk)
-                .order_by("-updated_at"),
-                f"Owner of another lead at {domain}",
-            ),
-        ]
-    for queryset, reason in candidates:
-        owner_id = queryset.values_list("owner_id", flat=True).first()
+            (at_domain.filter(deal__closed_at__isnull=True).values_list("deal__owner_id", flat=True),
+             f"Open deal at {domain}"),
+            (at_domain.filter(lead__owner__isnull=False).values_list("lead__owner_id", flat=True),
+             f"Owner of another lead at {domain}"),
+        ]  # fmt: skip
+    for owners, reason in candidates:
+        owner_id = owners.first()
         if owner_id is None:
             continue
         rep = SalesRep.objects.available().select_related("team").filter(user_id=owner_id).first()
@@ -111,3 +113,20 @@ def pick_rep(team: Team, *, exclude_user_ids: set[int] = frozenset(), cap: int |
     chosen.current -= sum(weights[slot.user_id] for slot in slots)
     RoutingSlot.objects.bulk_update(slots, ["current"])
     return chosen.user_id
+
+
+def fill_domains(*, batch: int = 5000) -> int:
+    """Give handoffs written in bulk (generate_data, imports) their company domain; returns how many."""
+    done, last = 0, 0
+    while True:
+        rows = list(
+            Handoff.objects.filter(domain="", pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "lead__email_normalized")[:batch]
+        )
+        if not rows:
+            return done
+        last = rows[-1][0]
+        found = [Handoff(pk=pk, domain=company_domain(email)) for pk, email in rows if company_domain(email)]
+        Handoff.objects.bulk_update(found, ["domain"], batch_size=1000)
+        done += len(found)

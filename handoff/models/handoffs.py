@@ -53,6 +53,9 @@ class Handoff(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
     rejection_note = models.CharField(max_length=500, blank=True)
+    # The lead's company domain ("" for free mail), kept here and indexed so that routing's
+    # dedupe finds the owner of a company without scanning every lead and deal by suffix.
+    domain = models.CharField(max_length=254, blank=True, default="", db_default="")
     # Why it went to this team or rep ("Rule “EMEA enterprise”", "Owner of acme.com"…).
     route_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     # Dedupe: the rep who already owns this person or company gets the first offer.
@@ -86,6 +89,7 @@ class Handoff(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["domain", "state"], condition=~Q(domain=""), name="handoff_owned_domain"),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from ..brief import build_brief
 from ..errors import OfferConflict
 from ..models import Feedback, Handoff, Offer, RejectionReason
 from ..recycling import Action, rule_for
-from ..routing import pick_rep, route_for, team_settings
+from ..routing import company_domain, pick_rep, route_for, team_settings
 from ..workhours import WorkingHours
 from . import notify
 
@@ -41,6 +41,7 @@ def route_lead(*, lead_id: int, cycle: int) -> Handoff | None:
                     "team": route.team,
                     "route_reason": route.reason[:200],
                     "preferred_assignee_id": route.preferred_user_id,
+                    "domain": company_domain(lead.email_normalized),
                 },
             )
             if created:

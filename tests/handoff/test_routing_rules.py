@@ -6,6 +6,7 @@ import pytest
 from handoff import services
 from handoff.models import Handoff, Offer
 from handoff.reports.fairness import fairness
+from handoff.routing import fill_domains
 from marketing import services as marketing_services
 from marketing.models import Channel, CompanySize
 from sales.models import SalesRep
@@ -150,3 +151,11 @@ def test_the_fairness_report_compares_offers_with_weights(team, manager):
     shares = {share.rep.user: share for share in fairness(team, since=now_plus(days=-1))}
     assert (shares[heavy].offers, shares[heavy].expected, shares[heavy].deviation) == (6, 6.0, 0)
     assert (shares[light].offers, shares[light].expected) == (2, 2.0)
+
+
+def test_handoffs_written_in_bulk_get_their_company_domain_back(team, rep):
+    business, free = route("ada@Analytical.example"), route("someone@gmail.com")
+    assert (business.domain, free.domain) == ("analytical.example", "")
+    Handoff.objects.update(domain="")  # as a COPY that left the column out would
+    assert fill_domains(batch=1) == 1
+    assert dict(Handoff.objects.values_list("pk", "domain")) == {business.pk: "analytical.example", free.pk: ""}
