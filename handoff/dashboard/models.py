@@ -88,14 +88,16 @@ class DealFact(models.Model):
 
 
 class Cell(models.Model):
-    """Abstract: one day and one value of each dimension, at one of two grains.
+    """Abstract: one day and one value of each dimension, at one of three grains.
 
     FINE cells carry every dimension; COARSE cells sum them over reps and campaigns (rep
     and campaign empty), a fraction of the rows, for every view not narrowed to a rep or a
-    campaign: the company's, a team's, a channel's.
+    campaign: the company's, a team's, a channel's. MONTHLY cells sum a month's COARSE
+    cells (day = the 1st): a long period reads its whole months from them and only the
+    partial months at either end day by day.
     """
 
-    FINE, COARSE = 0, 1
+    FINE, COARSE, MONTHLY = 0, 1, 2
 
     grain = models.PositiveSmallIntegerField(default=FINE)
     day = models.DateField()
@@ -165,9 +167,12 @@ class AttributionCell(models.Model):
     No team or rep here: a deal's credit spreads over several campaigns, so these cells
     only pay off summed over many deals; one team's or rep's view is computed on the spot
     from its few deals (rollups.attribution.credited). `deals` is the credited share of
-    deals (a fraction), for cost per acquisition.
+    deals (a fraction), for cost per acquisition. MONTHLY rows sum a month's DAILY ones.
     """
 
+    DAILY, MONTHLY = 0, 2
+
+    grain = models.PositiveSmallIntegerField(default=DAILY)
     day = models.DateField()
     channel = channel_field()
     campaign = campaign_field()
@@ -176,7 +181,7 @@ class AttributionCell(models.Model):
     deals = models.DecimalField(max_digits=14, decimal_places=6)
 
     class Meta:
-        indexes = [models.Index(fields=["model", "day"])]
+        indexes = [models.Index(fields=["model", "grain", "day"])]
 
     def __str__(self) -> str:
         return f"{self.model} credit of {self.day} to {self.channel or 'no channel'}/{self.campaign_id}"

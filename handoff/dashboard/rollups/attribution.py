@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.db.models import F, Sum, Value
+from django.db.models.functions import TruncMonth
+
 from marketing.models import Touchpoint
 
 from ..generator.writer import Table
 from ..models import AttributionCell, DealFact
+from .cells import in_month_days
+from .sql import insert_from
 
 CENT = Decimal("0.01")
 SHARE = Decimal("0.000001")
@@ -90,22 +95,45 @@ def credits(
 
 def rebuild(days: list[date] | None) -> None:
     """Recompute the attribution cells of the deals won on these days (all when None)."""
-    cells = AttributionCell.objects.all()
+    cells = AttributionCell.objects.filter(grain=AttributionCell.DAILY)
     won = DealFact.objects.filter(outcome="won")
     if days is not None:
         cells, won = cells.filter(day__in=days), won.filter(day__in=days)
     cells.delete()
-    table = Table(AttributionCell, ["day", "channel", "campaign_id", "model", "revenue", "deals"])
+    table = Table(AttributionCell, ["grain", "day", "channel", "campaign_id", "model", "revenue", "deals"])
     totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for day, touch, model, revenue, share in _credit(won, MODEL_KEYS, chunk=5000):
         total = totals[(day, touch.channel, touch.campaign_id, model)]
         total[0] += revenue
         total[1] += share
     for (day, channel, campaign, model), (revenue, share) in totals.items():
-        table.add((day.isoformat(), channel, campaign, model, str(revenue), str(share)))
+        table.add((AttributionCell.DAILY, day.isoformat(), channel, campaign, model, str(revenue), str(share)))
         if len(table.rows) >= 20_000:
             table.flush()
     table.flush()
+    monthly(None if days is None else sorted({day.replace(day=1) for day in days}))
+
+
+def monthly(months: list[date] | None) -> None:
+    """Sum the daily attribution cells of these months (all when None) into monthly ones."""
+    old = AttributionCell.objects.filter(grain=AttributionCell.MONTHLY)
+    daily = AttributionCell.objects.filter(grain=AttributionCell.DAILY)
+    if months is not None:
+        old, daily = old.filter(day__in=months), in_month_days(daily, months)
+    old.delete()
+    rows = (
+        daily.order_by()
+        .values(
+            g_grain=Value(AttributionCell.MONTHLY),
+            g_day=TruncMonth("day"),
+            g_channel=F("channel"),
+            g_campaign=F("campaign_id"),
+            g_model=F("model"),
+        )
+        .annotate(s_revenue=Sum("revenue"), s_deals=Sum("deals"))
+    )
+    columns = {"grain": "g_grain", "day": "g_day", "channel": "g_channel", "campaign": "g_campaign"}
+    insert_from(AttributionCell, {**columns, "model": "g_model", "revenue": "s_revenue", "deals": "s_deals"}, rows)
 
 
 def credited(won, model: str, *, channel: str = "", campaign: int | None = None, group: str = "channel") -> dict:

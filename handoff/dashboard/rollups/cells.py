@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import BigIntegerField, Count, DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from handoff.models import Handoff, Offer
@@ -61,12 +61,17 @@ def _fact_groups(facts: QuerySet, grain: int, **extra) -> QuerySet:
     )
 
 
+def _daily(model) -> QuerySet:
+    """The model's day-by-day cells (not the monthly sums)."""
+    return model.objects.filter(grain__in=GRAINS)
+
+
 def _on_days(queryset: QuerySet, field: str, days: list[date] | None) -> QuerySet:
     """Rows whose `field` (a date) is one of `days`; all rows when days is None."""
     return queryset if days is None else queryset.filter(**{f"{field}__in": days})
 
 
-def _in_days(queryset: QuerySet, field: str, days: list[date] | None) -> QuerySet:
+def in_days(queryset: QuerySet, field: str, days: list[date] | None) -> QuerySet:
     """Rows whose timestamp `field` falls on one of `days` (local time), as index-friendly ranges."""
     if days is None:
         return queryset
@@ -95,7 +100,7 @@ def _midnight(day: date) -> datetime:
 
 
 def funnel(days: list[date] | None) -> None:
-    _on_days(FunnelCell.objects.all(), "day", days).delete()
+    _on_days(_daily(FunnelCell), "day", days).delete()
     counts = {name: f"c_{name}" for name in ("leads", "mql", "sal", "sql", "opportunity", "won")}
     for grain in GRAINS:
         rows = _fact_groups(_on_days(LeadFact.objects.all(), "day", days), grain).annotate(
@@ -108,7 +113,7 @@ def funnel(days: list[date] | None) -> None:
         )
         insert_from(FunnelCell, {**DIMENSIONS, **counts}, rows)
 
-    _on_days(DurationCell.objects.all(), "day", days).delete()
+    _on_days(_daily(DurationCell), "day", days).delete()
     for step, start, end in DURATION_STEPS:
         facts = _on_days(LeadFact.objects.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}), "day", days)
         for grain in GRAINS:
@@ -119,7 +124,7 @@ def funnel(days: list[date] | None) -> None:
 
 
 def deals(days: list[date] | None) -> None:
-    _on_days(DealCell.objects.all(), "day", days).delete()
+    _on_days(_daily(DealCell), "day", days).delete()
     closed = _on_days(DealFact.objects.filter(outcome__in=["won", "lost"]), "day", days)
     columns = {"won": "c_won", "won_amount": "c_won_amount", "lost": "c_lost", "lost_amount": "c_lost_amount"}
     for grain in GRAINS:
@@ -131,7 +136,7 @@ def deals(days: list[date] | None) -> None:
         )
         insert_from(DealCell, {**DIMENSIONS, **columns}, rows)
 
-    _on_days(LeadTimeCell.objects.all(), "day", days).delete()
+    _on_days(_daily(LeadTimeCell), "day", days).delete()
     won = _on_days(DealFact.objects.filter(outcome="won", mql_at__isnull=False), "day", days)
     for grain in GRAINS:
         rows = _fact_groups(won, grain, g_days=WholeDays(F("mql_at"), F("closed_at"))).annotate(c=Count("pk"))
@@ -149,7 +154,7 @@ def _raw_groups(queryset: QuerySet, grain: int, *, day, team, rep, channel, camp
 
 def offers(days: list[date] | None) -> None:
     """Offers by the day they were made, to whom, and how they ended (handoff's SLA rules)."""
-    _on_days(OfferCell.objects.all(), "day", days).delete()
+    _on_days(_daily(OfferCell), "day", days).delete()
     answered = Q(state__in=ANSWERED)
     columns = {
         "offers": "c_offers",
@@ -160,7 +165,7 @@ def offers(days: list[date] | None) -> None:
     }
     for grain in GRAINS:
         rows = _raw_groups(
-            _in_days(Offer.objects.all(), "offered_at", days),
+            in_days(Offer.objects.all(), "offered_at", days),
             grain,
             day=TruncDate("offered_at"),
             team=F("handoff__team_id"),
@@ -178,8 +183,8 @@ def offers(days: list[date] | None) -> None:
 
 
 def rejections(days: list[date] | None) -> None:
-    _on_days(RejectionCell.objects.all(), "day", days).delete()
-    rejected = _in_days(
+    _on_days(_daily(RejectionCell), "day", days).delete()
+    rejected = in_days(
         Handoff.objects.filter(state=Handoff.State.REJECTED, decided_at__isnull=False), "decided_at", days
     )
     for grain in GRAINS:
@@ -194,3 +199,52 @@ def rejections(days: list[date] | None) -> None:
             g_reason=F("rejection_reason"),
         ).annotate(c=Count("pk"))
         insert_from(RejectionCell, {**DIMENSIONS, "reason": "g_reason", "rejections": "c"}, rows)
+
+
+# model → (measures summed into the month, extra key columns besides the dimensions)
+MONTHLY_SUMS = {
+    FunnelCell: (["leads", "mql", "sal", "sql", "opportunity", "won"], []),
+    DurationCell: (["leads"], ["step", "days"]),
+    DealCell: (["won", "won_amount", "lost", "lost_amount"], []),
+    LeadTimeCell: (["deals"], ["days"]),
+    OfferCell: (["offers", "within_sla", "late", "expired", "open"], []),
+    RejectionCell: (["rejections"], ["reason"]),
+}
+
+
+def months_of(days: Iterable[date]) -> list[date]:
+    return sorted({day.replace(day=1) for day in days})
+
+
+def monthly(months: list[date] | None) -> None:
+    """Sum the COARSE cells of these months (all when None) into MONTHLY cells, every family."""
+    for model, (measures, extra) in MONTHLY_SUMS.items():
+        old = model.objects.filter(grain=Cell.MONTHLY)
+        daily = model.objects.filter(grain=Cell.COARSE)
+        if months is not None:
+            old = old.filter(day__in=months)
+            daily = in_month_days(daily, months)
+        old.delete()
+        rows = (
+            daily.order_by()
+            .values(
+                g_grain=Value(Cell.MONTHLY),
+                g_day=TruncMonth("day"),
+                g_team=F("team_id"),
+                g_rep=NOBODY,
+                g_channel=F("channel"),
+                g_campaign=NOBODY,
+                **{f"g_{name}": F(name) for name in extra},
+            )
+            .annotate(**{f"s_{name}": Sum(name) for name in measures})
+        )
+        columns = {**DIMENSIONS, **{name: f"g_{name}" for name in extra}, **{name: f"s_{name}" for name in measures}}
+        insert_from(model, columns, rows)
+
+
+def in_month_days(queryset: QuerySet, months: list[date]) -> QuerySet:
+    """Rows whose `day` falls in one of these months."""
+    ranges = Q(pk__in=[])
+    for month in months:
+        ranges |= Q(day__gte=month, day__lt=(month.replace(day=28) + timedelta(days=4)).replace(day=1))
+    return queryset.filter(ranges)

@@ -102,6 +102,7 @@ def rebuild_all() -> RefreshReport:
         _timed("attribution cells", lambda: attribution.rebuild(None))
         _timed("offer cells", lambda: cells.offers(None))
         _timed("rejection cells", lambda: cells.rejections(None))
+        _timed("monthly cells", lambda: cells.monthly(None))
         for name, value in marks.items():
             setattr(state, name, value)
         state.deals_seen_at = state.refreshed_at = state.rebuilt_at = now
@@ -158,6 +159,7 @@ def _refresh(state: RollupState) -> RefreshReport | None:
     attribution.rebuild(sorted(deal_days))
     cells.offers(sorted(offer_days))
     cells.rejections(sorted(rejection_days))
+    cells.monthly(cells.months_of(lead_days | deal_days | offer_days | rejection_days))
 
     for name, value in marks.items():
         setattr(state, name, value)

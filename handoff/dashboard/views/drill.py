@@ -18,7 +18,7 @@ from marketing.models import Channel, Lead, Touchpoint
 from sales.models import Deal
 
 from ..models import DealFact, LeadFact
-from ..rollups.cells import _in_days
+from ..rollups.cells import in_days
 from ..rollups.facts import FACT_TIMES, STEPS
 from ..scope import ALL, MANAGER, MARKETING, OWN
 from ..widgets.base import cells
@@ -72,7 +72,7 @@ def lead_list(request):
     elif reason := request.GET.get("rejected"):
         if reason not in RejectionReason.values:
             return _bad(request, asked, "Unknown rejection reason in “rejected”.")
-        handoffs = _in_days(Handoff.objects.filter(state=Handoff.State.REJECTED, rejection_reason=reason), "decided_at",
+        handoffs = in_days(Handoff.objects.filter(state=Handoff.State.REJECTED, rejection_reason=reason), "decided_at",
                             _days(filters))  # fmt: skip
         handoffs = _people(handoffs, filters, scope, team="team_id", rep="assignee_id")
         handoffs = _lead_dims(handoffs, filters, "lead__")
@@ -193,7 +193,7 @@ def offer_list(request):
     }
     if wanted not in states:
         return _bad(request, asked, "“sla” must be within, late, expired or open.")
-    offers = _in_days(Offer.objects.filter(states[wanted]), "offered_at", _days(filters))
+    offers = in_days(Offer.objects.filter(states[wanted]), "offered_at", _days(filters))
     offers = _people(offers, filters, scope, team="handoff__team_id", rep="assignee_id")
     offers = _lead_dims(offers, filters, "handoff__lead__")
     offers = offers.select_related("handoff__lead", "assignee").order_by("-offered_at", "-pk")

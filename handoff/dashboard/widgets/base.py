@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from marketing.models import Campaign, Channel
@@ -22,16 +22,31 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel or "Unattributed")
 
 
-def cells(queryset: QuerySet, filters: Filters, scope: Scope, *, dated: bool = True, by_rep: bool = False) -> QuerySet:
+def cells(
+    queryset: QuerySet,
+    filters: Filters,
+    scope: Scope,
+    *,
+    dated: bool = True,
+    by_rep: bool = False,
+    by_day: bool = False,
+) -> QuerySet:
     """Cells (or facts) of the period, narrowed by every filter and by an own-numbers scope.
 
     Cells come at the coarse grain (summed over reps and campaigns) unless the view needs a
-    rep or a campaign: far fewer rows for the usual company-, team- or channel-wide view.
+    rep or a campaign, and a long period reads its whole months from the monthly cells
+    (unless the caller groups by day or week: by_day).
     """
     if issubclass(queryset.model, Cell):
         fine = by_rep or scope.kind == OWN or filters.rep is not None or filters.campaign is not None
-        queryset = queryset.filter(grain=Cell.FINE if fine else Cell.COARSE)
-    if dated:
+        grain = Cell.FINE if fine else Cell.COARSE
+        if dated:
+            queryset = queryset.filter(
+                period(filters, grain, Cell.MONTHLY if grain == Cell.COARSE and not by_day else None)
+            )
+        else:
+            queryset = queryset.filter(grain=grain)
+    elif dated:
         queryset = queryset.filter(day__gte=filters.start, day__lte=filters.end)
     if scope.kind == OWN:
         queryset = queryset.filter(rep_id=scope.user_id)
@@ -44,6 +59,22 @@ def cells(queryset: QuerySet, filters: Filters, scope: Scope, *, dated: bool = T
     if filters.campaign is not None:
         queryset = queryset.filter(campaign_id=filters.campaign)
     return queryset.order_by()
+
+
+def period(filters: Filters, daily: int, monthly: int | None) -> Q:
+    """The period's cells: whole months from the monthly grain, the days around them daily."""
+    start, end = filters.start, filters.end
+    if monthly is None:
+        return Q(grain=daily, day__gte=start, day__lte=end)
+    first = start if start.day == 1 else month_end(start) + timedelta(days=1)
+    last = end.replace(day=1) if end == month_end(end) else end.replace(day=1) - timedelta(days=1)
+    last = last.replace(day=1)
+    if first > last:
+        return Q(grain=daily, day__gte=start, day__lte=end)
+    whole = Q(grain=monthly, day__gte=first, day__lte=last)
+    head = Q(grain=daily, day__gte=start, day__lt=first)
+    tail = Q(grain=daily, day__gt=month_end(last), day__lte=end)
+    return whole | head | tail
 
 
 def spend_model():

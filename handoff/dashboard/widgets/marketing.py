@@ -13,7 +13,7 @@ from ..rollups.attribution import MODELS, credited
 from ..rollups.cells import DURATION_STEPS
 from ..scope import OWN, Scope
 from ..stats import median, percent
-from .base import CENT, SHARE, cells, channel_label, spend_by
+from .base import CENT, SHARE, cells, channel_label, period, spend_by
 
 MATERIAL_SHARE = Decimal("0.01")
 STAGES = [
@@ -74,7 +74,9 @@ def _credited(filters: Filters, scope: Scope, group: str) -> list[tuple]:
         totals = credited(won, filters.model, channel=filters.channel, campaign=filters.campaign, group=group)
         return [(key, revenue, deals) for key, (revenue, deals) in totals.items()]
     key = "campaign_id" if group == "campaign" else "channel"
-    rows = AttributionCell.objects.filter(model=filters.model, day__gte=filters.start, day__lte=filters.end)
+    rows = AttributionCell.objects.filter(
+        period(filters, AttributionCell.DAILY, AttributionCell.MONTHLY), model=filters.model
+    )
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
     if filters.campaign is not None:

@@ -22,7 +22,7 @@ def revenue(filters: Filters, scope: Scope) -> dict:
     weekly = (filters.end - filters.start).days <= 120
     bucket = TruncWeek("day") if weekly else TruncMonth("day")
     rows = (
-        cells(DealCell.objects, filters, scope)
+        cells(DealCell.objects, filters, scope, by_day=weekly)
         .values(bucket=bucket)
         .annotate(won=Sum("won"), amount=Sum("won_amount"), lost=Sum("lost"))
     )
@@ -100,8 +100,10 @@ def sla(filters: Filters, scope: Scope) -> dict:
     )
     totals = {key: value or 0 for key, value in totals.items()}
     ended = totals["within"] + totals["late"] + totals["expired"]
-    weeks = offers.values(week=TruncWeek("day")).annotate(
-        within=Sum("within_sla"), late=Sum("late"), expired=Sum("expired")
+    weeks = (
+        cells(OfferCell.objects, filters, scope, by_day=True)
+        .values(week=TruncWeek("day"))
+        .annotate(within=Sum("within_sla"), late=Sum("late"), expired=Sum("expired"))
     )
     trend = []
     for row in sorted(weeks, key=lambda row: row["week"])[-26:]:
