@@ -158,6 +158,7 @@ def service_env(*, database_url: str, redis_url: str, queue: str, **extra: str) 
         "DJANGO_HTTPS": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LEADFLOW_FORM_MIN_SECONDS": "0",  # a test posts the form right after loading it
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
@@ -196,13 +197,14 @@ class WebServer(Process):
         return self.request("POST", path, body=json.dumps(payload).encode(), headers=headers, timeout=timeout)
 
     def post_form(self, path: str, fields: dict[str, str], *, timeout: float = 30) -> "Answer":
-        """Post a hosted HTML form the way a browser does: fetch it, then send its CSRF token back."""
+        """Post a hosted HTML form the way a browser does: fetch it, then send back its hidden
+        fields (the signed anti-spam token; the public form has no CSRF cookie so that it
+        works embedded on other sites). The web process needs LEADFLOW_FORM_MIN_SECONDS=0."""
         page = self.request("GET", path, timeout=timeout)
         assert page.status == 200, page
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1).decode()
-        cookie = page.headers["Set-Cookie"].split(";")[0]
-        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        hidden = dict(re.findall(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.body))
+        body = urllib.parse.urlencode({**{k.decode(): v.decode() for k, v in hidden.items()}, **fields}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
         return self.request("POST", path, body=body, headers=headers, timeout=timeout)
 
     def request(self, method: str, path: str, *, body=None, headers=None, timeout: float = 30) -> "Answer":
