@@ -6,7 +6,6 @@ classes in static/css/dashboard.css.
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
 
 
 def nice_ceiling(value: float) -> float:
@@ -101,7 +100,3 @@ def sparkline(values: list[float | None], *, width: int = 240, height: int = 64)
     known = [(index, value) for index, value in enumerate(values) if value is not None]
     step = width / max(len(values) - 1, 1)
     return " ".join(f"{index * step:.1f},{spark_y(value, height=height)}" for index, value in known)
-
-
-def as_float(value) -> float:
-    return float(value) if isinstance(value, Decimal | int | float) else 0.0

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from marketing.models import Campaign, Channel
@@ -137,8 +136,3 @@ def filter_options(scope: Scope) -> dict:
         else [],
         "campaigns": list(campaigns),
     }
-
-
-def user_label(user_id: int) -> str:
-    user = get_user_model().objects.filter(pk=user_id).first()
-    return (user.get_full_name() or user.username) if user else "—"

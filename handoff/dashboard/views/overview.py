@@ -4,8 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import charts
-from ..rollups.attribution import MODELS
 from ..widgets import compute, rollup_state
 from . import common
 from .present import decorate
@@ -18,7 +16,6 @@ def overview(request):
     context = {
         "form": asked.form,
         "scope": asked.scope,
-        "models": MODELS,
         "state": state,
         "stale_minutes": _minutes_since(state.refreshed_at) if state and state.refreshed_at else None,
     }
@@ -27,7 +24,7 @@ def overview(request):
     if filters is None:
         return render(request, partial, context, status=400)
     data = compute(filters, asked.scope, state=state)
-    context.update(filters=filters, w=decorate(data, filters, asked.scope), short=charts.short_number)
+    context.update(filters=filters, w=decorate(data, filters, asked.scope))
     return render(request, partial, context)
 
 
