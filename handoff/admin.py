@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Feedback, Handoff, Offer, RoutingSlot
+from .models import (
+    Commitment,
+    Feedback,
+    Handoff,
+    Offer,
+    RejectionRule,
+    RoutingRule,
+    RoutingSlot,
+    ScorecardRow,
+    TeamSettings,
+)
 
 
 class OfferInline(admin.TabularInline):
@@ -35,6 +45,11 @@ class HandoffAdmin(admin.ModelAdmin):
         "decided_at",
         "rejection_reason",
         "rejection_note",
+        "recycle_action",
+        "duplicate_of",
+        "route_reason",
+        "preferred_assignee",
+        "domain",
         "deal",
         "outcome_closed_at",
         "created_at",
@@ -60,3 +75,43 @@ class FeedbackAdmin(admin.ModelAdmin):
 class RoutingSlotAdmin(admin.ModelAdmin):
     list_display = ["team", "user", "current"]
     list_filter = ["team"]
+
+
+# Settings are edited on handoff's own pages (which check the manager's teams); the admin
+# shows them to admins, who may fix anything.
+@admin.register(TeamSettings)
+class TeamSettingsAdmin(admin.ModelAdmin):
+    list_display = ["team", "time_zone", "working_days", "day_starts", "day_ends", "sla_minutes", "max_open_offers"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["position", "name", "team", "is_active"]
+    list_display_links = ["name"]
+    list_filter = ["team", "is_active"]
+    raw_id_fields = ["campaign", "created_by"]
+
+
+@admin.register(RejectionRule)
+class RejectionRuleAdmin(admin.ModelAdmin):
+    list_display = ["reason", "action", "cooldown_days"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["starts_on", "mqls_per_month", "response_minutes", "response_target_percent", "updated_by"]
+
+
+@admin.register(ScorecardRow)
+class ScorecardRowAdmin(admin.ModelAdmin):
+    """A rollup: read-only here, rebuilt from the raw rows (handoff.tasks.rebuild_scorecards)."""
+
+    list_display = ["dimension", "label", "leads", "offered", "accepted", "won", "revenue", "refreshed_at"]
+    list_filter = ["dimension"]
+    search_fields = ["label"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -11,6 +11,8 @@ class AcceptSerializer(serializers.Serializer):
 class RejectSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=RejectionReason.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    # For a duplicate: the original lead's address; the rejected lead is merged into it.
+    original_email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
 
 
@@ -29,6 +31,8 @@ class OfferSerializer(serializers.ModelSerializer):
             "decided_at",
             "rejection_reason",
             "rejection_note",
+            "recycle_action",
+            "route_reason",
             "deal",
         ]
         read_only_fields = fields

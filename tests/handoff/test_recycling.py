@@ -166,3 +166,22 @@ def test_naming_an_address_that_was_merged_away_means_the_lead_it_joined(rep):
     third = reject(factories.offered(email="amazing.grace@navy.example"), reason="duplicate",
                    original_email="g.hopper@navy.example")  # fmt: skip
     assert third.duplicate_of_id == original.pk
+
+
+def test_the_api_rejects_a_duplicate_into_its_original_and_refuses_an_unknown_one(rep):
+    from rest_framework.test import APIClient
+
+    original = factories.capture(email="grace@navy.example")
+    client = APIClient()
+    client.force_authenticate(rep)
+    unknown = factories.offered(email="x@navy.example")
+    response = client.post(f"/api/v1/offers/{unknown.pk}/reject/",
+                           {"reason": "duplicate", "original_email": "nobody@navy.example"}, format="json")  # fmt: skip
+    assert response.status_code == 400 and "original_email" in response.json()
+    assert Handoff.objects.get(pk=unknown.pk).state == Handoff.State.OFFERED
+    handoff = factories.offered(email="g.hopper@navy.example")
+    response = client.post(f"/api/v1/offers/{handoff.pk}/reject/",
+                           {"reason": "duplicate", "original_email": "grace@navy.example"}, format="json")  # fmt: skip
+    assert response.status_code == 200
+    assert response.json()["recycle_action"] == "merged"
+    assert lead_of(handoff).merged_into_id == original.pk

@@ -226,3 +226,12 @@ def test_bad_recycling_rules_change_none_of_them(manager, overrides):
 def test_a_marketer_cannot_change_recycling_rules(marketer):
     assert logged_in(marketer).post(reverse("handoff:recycling"), recycling_form()).status_code == 403
     assert not RejectionRule.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["teamsettings", "routingrule", "rejectionrule", "commitment", "scorecardrow"])
+def test_an_admin_sees_the_handoff_settings_in_the_admin(admin_user, team, manager, model):
+    team_hours(team, manager=manager)
+    rule(team, manager=manager, name="<b>Bold</b> rule")
+    response = logged_in(admin_user).get(reverse(f"admin:handoff_{model}_changelist"))
+    assert response.status_code == 200
+    assert "<b>Bold</b>" not in response.text
