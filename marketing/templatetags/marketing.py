@@ -4,7 +4,11 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from ..models import Channel, Stage
 
 register = template.Library()
 
@@ -83,3 +87,42 @@ def sub(value, other):
         return int(value) - int(other)
     except (TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def options(choices, selected="") -> str:
+    """<option>s for a select, written in Python: Django's widget templates cost about a
+    millisecond per option, which a list page with several selects pays on every view."""
+    selected = "" if selected is None else str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if str(value) == selected else "", label) for value, label in choices),
+    )
+
+
+_STAGES = dict(Stage.choices)
+_CHANNELS = dict(Channel.choices)
+
+
+@register.filter
+def stage_label(value: str) -> str:
+    """A stage's label without get_stage_display (which re-hashes the choices on every call)."""
+    return _STAGES.get(value, value)
+
+
+@register.filter
+def channel_label(value: str) -> str:
+    return _CHANNELS.get(value, value)
+
+
+@register.filter
+def day_and_time(moment):
+    """ "Mar 3, 2026" over "14:05", in the current time zone: one cheap call per row of a long
+    list (the date filter goes through the translation machinery every time)."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    return format_html(
+        '{} {}, {}<div class="cell-sub">{}</div>', local.strftime("%b"), local.day, local.year, local.strftime("%H:%M")
+    )

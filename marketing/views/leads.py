@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..forms.leads import BulkActionForm, LeadFilterForm
-from ..models import Lead, Touchpoint
+from ..models import Campaign, Lead, Touchpoint
 from ..paging import BadCursor, capped_count, paginate
 from ..services import leads as lead_services
 
@@ -68,7 +68,7 @@ def lead_list(request):
         "page": page,
         "count": count,
         "capped": capped,
-        "bulk_form": BulkActionForm(),
+        "campaign_choices": list(Campaign.objects.order_by("-starts_on", "name").values_list("pk", "name")),
         "touch_kinds": Touchpoint.Kind.choices,
         "can_qualify": request.user.has_perm("marketing.qualify_lead"),
         "can_change": request.user.has_perm("marketing.change_lead"),
