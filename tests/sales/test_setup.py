@@ -34,11 +34,9 @@ def moves(pipeline: Pipeline) -> set[tuple[str, str]]:
     )
 
 
-@pytest.mark.xfail(
-    reason="handoff/roles.py does not yet give sales.configure_pipelines to Sales managers", strict=False
-)
-def test_sales_managers_may_configure_pipelines(manager):
+def test_sales_managers_may_configure_pipelines_and_see_the_settings_link(manager):
     assert manager.has_perm("sales.configure_pipelines")
+    assert reverse("sales:pipelines") in logged_in(manager).get(reverse("sales:my-day")).text
 
 
 @pytest.mark.parametrize("name", ["pipelines", "lost-reasons"])
