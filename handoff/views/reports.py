@@ -63,7 +63,12 @@ def agreement(request):
     """Marketing's MQLs a month vs committed; sales' response time vs committed."""
     if not _may_see_agreement(request.user):
         raise PermissionDenied("Only marketers, sales managers and admins see the SLA agreement.")
-    current = Commitment.objects.filter(starts_on__lte=timezone.localdate()).order_by("-starts_on").first()
+    current = (
+        Commitment.objects.filter(starts_on__lte=timezone.localdate())
+        .select_related("updated_by")
+        .order_by("-starts_on")
+        .first()
+    )
     initial = {"month": timezone.localdate().replace(day=1)}
     if current:
         initial |= {

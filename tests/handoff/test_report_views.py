@@ -333,3 +333,54 @@ def test_the_campaign_page_and_my_day_load_the_handoff_fragments(marketer, rep, 
     assert f'hx-get="{fragment}" hx-trigger="load"' in campaign_page.text
     my_day = logged_in(rep).get(reverse("sales:my-day"))
     assert f'hx-get="{reverse("handoff:offers-due")}" hx-trigger="load"' in my_day.text
+
+
+# --- query counts stay flat as rows grow -----------------------------------------------------
+
+
+def test_the_routing_page_costs_the_same_queries_as_rules_grow(team, manager, campaign):
+    from tests.handoff.factories import rule
+
+    client = logged_in(manager)
+    rule(team, manager=manager, name="First", campaign_id=campaign.pk)
+    small = count_queries(client, reverse("handoff:routing"))
+    for n in range(6):
+        rule(team, manager=manager, name=f"Rule {n}", campaign_id=factories.CampaignFactory().pk, countries=["X"])
+    assert count_queries(client, reverse("handoff:routing")) == small
+
+
+def test_the_sla_page_and_offers_due_cost_the_same_queries_as_offers_grow(settings, team, rep, teammate, manager):
+    settings.LEADFLOW_OFFER_SLA_MINUTES = 30
+    factories.offered(email="first@c0.example")
+    pages = [(logged_in(manager), reverse("handoff:sla")), (logged_in(rep), reverse("handoff:offers-due"))]
+    small = [count_queries(client, url) for client, url in pages]
+    for n in range(1, 9):
+        handoff = factories.offered(email=f"l{n}@c{n}.example")
+        if n % 3 == 0:
+            services.accept_offer(handoff_id=handoff.pk, by=handoff.assignee)
+    assert [count_queries(client, url) for client, url in pages] == small
+
+
+def test_the_playbook_page_costs_the_same_queries_as_assets_and_sends_grow(marketer, rep, discovery):
+    client = logged_in(marketer)
+    services.save_playbook(stage_id=discovery.pk, by=marketer, buyer_guidance="", exit_criteria="",
+                           assets=[{"title": "One", "url": "https://x.example/1"}])  # fmt: skip
+    small = count_queries(client, reverse("handoff:playbooks"))
+    services.save_playbook(stage_id=discovery.pk, by=marketer, buyer_guidance="", exit_criteria="",
+                           assets=[{"title": f"A{n}", "url": f"https://x.example/{n}"} for n in range(6)])  # fmt: skip
+    for n in range(3):
+        deal = factories.accepted_deal(rep, email=f"d{n}@d{n}.example")
+        for asset in StageAsset.objects.all():
+            sales_services.mark_asset_sent(deal_id=deal.pk, asset_id=asset.pk, by=rep)
+    assert count_queries(client, reverse("handoff:playbooks")) == small
+
+
+def test_the_two_sided_report_costs_the_same_queries_as_commitments_grow(marketer, rep):
+    client = logged_in(marketer)
+    factories.offered()
+    small = count_queries(client, reverse("handoff:agreement"))
+    for months_back in range(1, 6):
+        day = (timezone.localdate().replace(day=1) - datetime.timedelta(days=28 * months_back)).replace(day=1)
+        services.save_commitment(by=marketer, month=day, mqls_per_month=10, response_minutes=60,
+                                 response_target_percent=80)  # fmt: skip
+    assert count_queries(client, reverse("handoff:agreement")) == small
