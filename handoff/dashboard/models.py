@@ -9,6 +9,7 @@ dashboard reads a few thousand cells instead of a million leads (shared/LIMITS.m
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from marketing.models import Campaign, Lead
 from sales.models import Deal, Team
@@ -87,6 +88,14 @@ class DealFact(models.Model):
         return f"Deal #{self.deal_id} ({self.outcome or 'open'})"
 
 
+def cell_indexes(short: str) -> list[models.Index]:
+    """Every cell table's indexes: by grain and day, and a rep's own fine cells by day."""
+    return [
+        models.Index(fields=["grain", "day"]),
+        models.Index(fields=["rep", "day"], condition=Q(grain=0), name=f"dash_{short}_rep_day"),
+    ]
+
+
 class Cell(models.Model):
     """Abstract: one day and one value of each dimension, at one of three grains.
 
@@ -125,7 +134,7 @@ class FunnelCell(Cell):
     won = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "day"])]
+        indexes = cell_indexes("funnel")
 
 
 class DurationCell(Cell):
@@ -136,7 +145,7 @@ class DurationCell(Cell):
     leads = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "day"])]
+        indexes = cell_indexes("duration")
 
 
 class DealCell(Cell):
@@ -148,7 +157,7 @@ class DealCell(Cell):
     lost_amount = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "day"])]
+        indexes = cell_indexes("deal")
 
 
 class LeadTimeCell(Cell):
@@ -158,7 +167,7 @@ class LeadTimeCell(Cell):
     deals = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "day"])]
+        indexes = cell_indexes("leadtime")
 
 
 class AttributionCell(models.Model):
@@ -197,7 +206,7 @@ class OfferCell(Cell):
     open = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "day"])]
+        indexes = cell_indexes("offer")
 
 
 class RejectionCell(Cell):
@@ -207,7 +216,7 @@ class RejectionCell(Cell):
     rejections = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "day"])]
+        indexes = cell_indexes("rejection")
 
 
 class RollupState(models.Model):

@@ -136,8 +136,8 @@ def monthly(months: list[date] | None) -> None:
     insert_from(AttributionCell, {**columns, "model": "g_model", "revenue": "s_revenue", "deals": "s_deals"}, rows)
 
 
-def credited(won, model: str, *, channel: str = "", campaign: int | None = None, group: str = "channel") -> dict:
-    """Credits of these won DealFacts computed on the spot: {channel or campaign id: [revenue, deals]}.
+def credited(won, model: str, *, channel: str = "", campaign: int | None = None) -> dict:
+    """Credits of these won DealFacts computed on the spot: {(channel, campaign id): [revenue, deals]}.
 
     For views narrower than the cells keep (one team or one salesperson): their deals are
     few, and this uses the very same `credits` as the cells, so the numbers agree.
@@ -146,7 +146,7 @@ def credited(won, model: str, *, channel: str = "", campaign: int | None = None,
     for _day, touch, _model, revenue, share in _credit(won, [model]):
         if (channel and touch.channel != channel) or (campaign is not None and touch.campaign_id != campaign):
             continue
-        total = totals[touch.channel if group == "channel" else touch.campaign_id]
+        total = totals[(touch.channel, touch.campaign_id)]
         total[0] += revenue
         total[1] += share
     return totals

@@ -45,7 +45,11 @@ def compute(filters: Filters, scope: Scope, *, state: RollupState | None, names:
         cached = None
     if cached is not None:
         return cached
-    data = {name: WIDGETS[name](filters, scope) for name in names}
+    memo = marketing.MEMO.set({})
+    try:
+        data = {name: WIDGETS[name](filters, scope) for name in names}
+    finally:
+        marketing.MEMO.reset(memo)
     try:
         cache.set(key, data, CACHE_SECONDS)
     except Exception:

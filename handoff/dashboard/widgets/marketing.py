@@ -1,6 +1,7 @@
 """Marketing's widgets: the joint funnel, and revenue, spend and ROI by channel and campaign."""
 
 from collections import defaultdict
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -16,6 +17,9 @@ from ..stats import median, percent
 from .base import CENT, SHARE, cells, channel_label, period, spend_by
 
 MATERIAL_SHARE = Decimal("0.01")
+# Work shared by the widgets of one page (set by widgets.compute): the channel and the
+# campaign tables of a team's view come from one pass over its deals.
+MEMO: ContextVar[dict] = ContextVar("dashboard_memo")
 STAGES = [
     ("leads", "Leads", "lead"),
     ("mql", "Marketing qualified", "mql"),
@@ -64,14 +68,12 @@ def _credited(filters: Filters, scope: Scope, group: str) -> list[tuple]:
     its own deals instead (the cells have no team or rep: see AttributionCell).
     """
     if scope.kind == OWN or filters.narrowed_to_people:
-        won = DealFact.objects.filter(outcome="won", day__gte=filters.start, day__lte=filters.end)
-        if scope.kind == OWN:
-            won = won.filter(rep_id=scope.user_id)
-        if filters.team is not None:
-            won = won.filter(team_id=filters.team)
-        if filters.rep is not None:
-            won = won.filter(rep_id=filters.rep)
-        totals = credited(won, filters.model, channel=filters.channel, campaign=filters.campaign, group=group)
+        pairs = _credited_on_the_spot(filters, scope)
+        totals: dict = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for (channel, campaign), (revenue, deals) in pairs.items():
+            total = totals[campaign if group == "campaign" else channel]
+            total[0] += revenue
+            total[1] += deals
         return [(key, revenue, deals) for key, (revenue, deals) in totals.items()]
     key = "campaign_id" if group == "campaign" else "channel"
     rows = AttributionCell.objects.filter(
@@ -82,6 +84,25 @@ def _credited(filters: Filters, scope: Scope, group: str) -> list[tuple]:
     if filters.campaign is not None:
         rows = rows.filter(campaign_id=filters.campaign)
     return list(rows.order_by().values_list(key).annotate(revenue=Sum("revenue"), deals=Sum("deals")))
+
+
+def _credited_on_the_spot(filters: Filters, scope: Scope) -> dict:
+    """{(channel, campaign): [revenue, deals]} for a team's or a rep's won deals, once per page."""
+    memo = MEMO.get(None)
+    key = (filters.key, scope.key)
+    if memo is not None and key in memo:
+        return memo[key]
+    won = DealFact.objects.filter(outcome="won", day__gte=filters.start, day__lte=filters.end)
+    if scope.kind == OWN:
+        won = won.filter(rep_id=scope.user_id)
+    if filters.team is not None:
+        won = won.filter(team_id=filters.team)
+    if filters.rep is not None:
+        won = won.filter(rep_id=filters.rep)
+    pairs = credited(won, filters.model, channel=filters.channel, campaign=filters.campaign)
+    if memo is not None:
+        memo[key] = pairs
+    return pairs
 
 
 def _rows(filters: Filters, scope: Scope, group: str) -> list[dict]:
