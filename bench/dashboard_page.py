@@ -21,6 +21,7 @@ its own: "cold" clears the cache, and clearing a Redis cache flushes its whole d
 """
 
 import argparse
+import os
 import statistics
 import time
 from io import StringIO
@@ -44,6 +45,7 @@ SIZES = {
     "1m": {"leads": 1_000_000, "deals": 200_000, "touchpoints": 5_000_000, "campaigns": 500, "reps": 50},
 }
 BASELINE = "50-row HTML list"
+NOISY = " (shared machine: wall times are noisy, CPU ms is steadier)"
 
 
 def use_database(name: str) -> None:
@@ -207,15 +209,18 @@ def run(argv: list[str]) -> None:
         if not Lead.objects.exists():
             raise SystemExit(f"{args.prefix + size} is empty: run with --generate.")
         sections.append(measure(size, args.requests, args.repetitions))
+    load = os.getloadavg()[0]
     markdown = "\n".join(
         [
             "## Dashboard: the joint revenue dashboard at 10k, 100k and 1M leads",
             "",
-            f"`python -m bench dashboard_page` on PostgreSQL, {time.strftime('%Y-%m-%d')}, "
-            f"{machine_is_quiet() or 'machine quiet at the end of the run'}. Server time through Django's full",
-            "stack (test client), each page alternated with the bare-Django 50-row HTML list in the same run",
-            f"({args.repetitions} repetitions); the ratio is the page over that baseline. Target: ≤ 300 ms warm",
-            "at 1M leads on this 2-core machine.",
+            f"`python -m bench dashboard_page` on PostgreSQL, {time.strftime('%Y-%m-%d')}; 1-minute load average",
+            f"{load:.1f} on 2 cores at the end of the run{NOISY if load > 1 else ''}.",
+            "Server time through Django's full stack (test client), each page alternated with the bare-Django",
+            f"50-row HTML list in the same run ({args.repetitions} repetitions); the ratio is the page over that",
+            "baseline. Target: ≤ 300 ms warm at 1M leads on this 2-core machine. Warm = the answer cached for",
+            "this version of the rollups (what every visitor after the first gets until the next refresh);",
+            "cold = every widget computed from the rollups.",
             "",
             *sections,
         ]
