@@ -30,7 +30,10 @@ def _revenue(widget, filters, scope):
         points.append(
             (_tick_label(bucket["month"], weekly, len(widget["months"])), bucket["amount"], title, bucket["url"])
         )
-    bars, ticks = columns(points)
+    # Alone on its row (no pipeline beside it) the chart is twice as wide: draw it so, or the
+    # SVG would scale its text up with it.
+    width = 640 if "pipeline" in scope.widgets else 1280
+    bars, ticks = columns(points, width=width)
     if scope.sees_deals:
         won_url, lost_url = (
             link("dashboard:deals", filters, outcome="won"),
@@ -38,7 +41,7 @@ def _revenue(widget, filters, scope):
         )
     else:
         won_url, lost_url = link("dashboard:leads", filters, won="1"), ""
-    return {**widget, "bars": bars, "ticks": ticks, "won_url": won_url, "lost_url": lost_url}
+    return {**widget, "bars": bars, "ticks": ticks, "won_url": won_url, "lost_url": lost_url, "width": width}
 
 
 def _tick_label(first, weekly: bool, count: int) -> str:
