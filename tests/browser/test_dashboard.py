@@ -28,18 +28,18 @@ def test_a_manager_answers_roi_leak_and_sla_then_drills_into_the_funnel(open_pag
     expect(page.get_by_role("heading", name="Revenue dashboard")).to_be_visible()
     for question in ("Best return on spend", "Where the funnel leaks", "Does sales meet its SLA?"):
         expect(page.get_by_role("heading", name=question)).to_be_visible()
-    expect(page.locator("#answer-roi ~ .answer-a")).to_contain_text("×")
+    expect(page.locator("#answer-roi ~ .dash-answer-a")).to_contain_text("×")
     screenshot(page, "dashboard-manager")
 
     # The attribution switch and a filter change swap the page in place (htmx), URL kept.
     page.get_by_role("link", name="Time decay").click()
-    expect(page.locator(".model-tab.is-current")).to_have_text("Time decay")
+    expect(page.locator(".dash-model-tab.dash-is-current")).to_have_text("Time decay")
     page.get_by_label("Period").select_option("last_12")
     expect(page).to_have_url(re.compile(r"period=last_12"))
     expect(page.get_by_role("heading", name="Revenue won by month")).to_be_visible()
     screenshot(page, "dashboard-last-12-months")
 
-    page.locator("#funnel .funnel-row", has_text="Accepted by sales").click()
+    page.locator("#funnel .dash-funnel-row", has_text="Accepted by sales").click()
     expect(page.get_by_role("heading", name="reached Accepted by sales")).to_be_visible()
     expect(page.locator("tbody tr").first).to_be_visible()
     screenshot(page, "dashboard-drill-down")
