@@ -10,7 +10,6 @@ import csv
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 
@@ -19,8 +18,9 @@ from handoff.roles import SALES
 from marketing.models import Campaign, Channel, Lead, LeadStageChange
 from marketing.models import Stage as LeadStage
 from sales.models import SalesRep, Team
+from tests.shared_data import shared_data
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "crm_sales_opportunities"
+DATA = shared_data("crm_sales_opportunities")
 OUTCOME = {"Won": Lead.Outcome.WON, "Lost": Lead.Outcome.LOST}
 
 

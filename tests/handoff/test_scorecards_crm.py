@@ -10,12 +10,15 @@ import pytest
 from handoff import scorecards
 from handoff.models import ScorecardRow
 from handoff.models.reports import Dimension
+from tests.conftest import require
 from tests.handoff import crm_loader
 
 pytestmark = pytest.mark.django_db
 
-if not crm_loader.DATA.exists():  # the shared data sets live beside the repository
-    pytest.skip(f"needs {crm_loader.DATA}", allow_module_level=True)
+
+@pytest.fixture(autouse=True)
+def _crm_data():
+    require(crm_loader.DATA.exists(), f"needs the CRM data set at {crm_loader.DATA}")
 
 
 def from_csv(opportunities, group) -> dict[str, dict]:

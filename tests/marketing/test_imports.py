@@ -15,6 +15,7 @@ from marketing.models import ImportRowError, Lead, LeadImport, Stage, Touchpoint
 from marketing.services import imports as import_services
 from tests import factories
 from tests.conftest import logged_in, require
+from tests.shared_data import shared_data
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +24,7 @@ X_EDUCATION = (FIXTURES / "x_education_sample.csv").read_bytes()
 BANK = (FIXTURES / "bank_marketing_sample.csv").read_bytes()
 PEOPLE = "email,First Name,Last Name,Company,Job Title,Notes\n"
 # shared/data beside the repository (DESIGN.md), wherever the repository is checked out
-SHARED_FILES = [
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "x_education_leads.csv",
-    Path("/work/shared/data/x_education_leads.csv"),
-]
+X_EDUCATION = shared_data("x_education_leads.csv")
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +100,7 @@ def test_the_bank_file_without_email_or_id_is_known_by_each_rows_fingerprint(mar
 
 def test_the_whole_x_education_file_imports(marketer):
     """All 9,240 rows, as CI runs it (well under a minute)."""
-    content = next((path for path in SHARED_FILES if path.exists()), SHARED_FILES[0])
+    content = X_EDUCATION
     require(content.exists(), f"needs the X Education file at {content}")
     lead_import = run(uploaded(logged_in(marketer), content.read_bytes(), "x_education_leads.csv"))
     assert (lead_import.status, lead_import.total_rows, lead_import.created_count) == ("done", 9240, 9240)
