@@ -43,7 +43,7 @@ _SYNONYMS = {
     "email": {"email", "emailaddress", "mail", "workemail", "businessemail"},
     "first_name": {"firstname", "first", "givenname", "forename", "vorname", "prenom"},
     "last_name": {"lastname", "last", "surname", "familyname", "nachname", "nom"},
-    "full_name": {"name", "fullname", "contactname", "contact", "person"},
+    "full_name": {"name", "fullname", "contactname", "personname"},
     "company": {"company", "companyname", "organization", "organisation", "account", "accountname", "employer"},
     "title": {"title", "jobtitle", "position", "role", "jobrole"},
     "phone": {"phone", "phonenumber", "mobile", "mobilephone", "telephone", "tel"},

@@ -139,27 +139,42 @@ class Migration(migrations.Migration):
 
 
 def fill_keys(apps, schema_editor):
-    """Duplicate-detection keys for the leads that already exist, a thousand at a time."""
+    """Duplicate-detection keys for the leads that already exist, 2,000 at a time.
+
+    On PostgreSQL one UPDATE … FROM (VALUES …) per batch (bulk_update's CASE WHEN took 20
+    minutes on the 1M benchmark database); elsewhere one UPDATE per lead (executemany).
+    """
     from marketing import dedupe
 
     Lead = apps.get_model("marketing", "Lead")
-    fields = ["phone_key", "name_key", "company_key", "work_domain"]
+    fields = ("pk", "email_normalized", "first_name", "last_name", "company", "phone")
+    sql = "UPDATE marketing_lead SET phone_key = %s, name_key = %s, company_key = %s, work_domain = %s WHERE id = %s"
     last = 0
-    while True:
-        batch = list(
-            Lead.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .only("pk", "email_normalized", "first_name", "last_name", "company", "phone")[:1000]
-        )
-        if not batch:
-            return
-        for lead in batch:
-            lead.phone_key = dedupe.phone_key(lead.phone)
-            lead.name_key = dedupe.name_key(lead.first_name, lead.last_name)
-            lead.company_key = dedupe.company_key(lead.company)
-            lead.work_domain = dedupe.work_domain(lead.email_normalized)
-        Lead.objects.bulk_update(batch, fields)
-        last = batch[-1].pk
+    with schema_editor.connection.cursor() as cursor:
+        while True:
+            batch = list(Lead.objects.filter(pk__gt=last).order_by("pk").values_list(*fields)[:2000])
+            if not batch:
+                return
+            params = []
+            for pk, email, first, last_name, company, phone in batch:
+                keys = (
+                    dedupe.phone_key(phone),
+                    dedupe.name_key(first, last_name),
+                    dedupe.company_key(company),
+                    dedupe.work_domain(email),
+                )
+                if any(keys):
+                    params.append((*keys, pk))
+            if params and schema_editor.connection.vendor == "postgresql":
+                rows = ", ".join(["(%s::bigint, %s, %s, %s, %s)"] * len(params))
+                cursor.execute(
+                    "UPDATE marketing_lead AS lead SET phone_key = v.p, name_key = v.n, company_key = v.c, "
+                    f"work_domain = v.w FROM (VALUES {rows}) AS v(id, p, n, c, w) WHERE lead.id = v.id",
+                    [value for pk_first in ((pk, *keys) for *keys, pk in params) for value in pk_first],
+                )
+            elif params:
+                cursor.executemany(sql, params)
+            last = batch[-1][0]
 
 
 # The lead list searches LIKE '%term%' on this expression (marketing.models.leads.SEARCH_TEXT_SQL):
@@ -175,6 +190,10 @@ def add_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(TRIGRAM_INDEX)
+        # Statistics of the new keys and of the indexed expression: without them the planner
+        # walked a million rows for a duplicates lookup (1 s) that the partial indexes answer
+        # in 0.2 ms, and bitmap-scanned 33,000 rows for a common surname (0.3 s instead of 2 ms).
+        schema_editor.execute("ANALYZE marketing_lead")
 
 
 def drop_search_index(apps, schema_editor):

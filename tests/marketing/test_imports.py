@@ -23,8 +23,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 X_EDUCATION = (FIXTURES / "x_education_sample.csv").read_bytes()
 BANK = (FIXTURES / "bank_marketing_sample.csv").read_bytes()
 PEOPLE = "email,First Name,Last Name,Company,Job Title,Notes\n"
-# shared/data beside the repository (DESIGN.md), wherever the repository is checked out
-X_EDUCATION = shared_data("x_education_leads.csv")
+# The whole file, from shared/data beside the repository (tests/shared_data.py finds it)
+X_EDUCATION_FULL = shared_data("x_education_leads.csv")
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +100,7 @@ def test_the_bank_file_without_email_or_id_is_known_by_each_rows_fingerprint(mar
 
 def test_the_whole_x_education_file_imports(marketer):
     """All 9,240 rows, as CI runs it (well under a minute)."""
-    content = X_EDUCATION
+    content = X_EDUCATION_FULL
     require(content.exists(), f"needs the X Education file at {content}")
     lead_import = run(uploaded(logged_in(marketer), content.read_bytes(), "x_education_leads.csv"))
     assert (lead_import.status, lead_import.total_rows, lead_import.created_count) == ("done", 9240, 9240)
@@ -228,7 +228,7 @@ def test_the_dry_run_tells_what_would_happen_and_writes_nothing(marketer):
 def test_a_changed_mapping_is_what_the_import_uses(marketer):
     client = logged_in(marketer)
     lead_import = uploaded(client, "Contact,Organisation,Budget\nada@corp.example,Analytical,50k\n")
-    assert lead_import.mapping["Contact"] == "full_name"  # a guess the marketer corrects
+    assert lead_import.mapping["Contact"] == "attribute"  # no guess: the marketer says what it is
     client.post(
         reverse("marketing:import-preview", args=[lead_import.pk]),
         mapping_post(lead_import, Contact="email", Budget="ignore"),
@@ -333,3 +333,8 @@ def test_anonymous_visitors_are_sent_to_log_in(db):
 
 def test_a_missing_import_is_a_404(marketer):
     assert logged_in(marketer).get(reverse("marketing:import-detail", args=[987654])).status_code == 404
+
+
+def test_a_contact_column_of_channels_is_not_taken_for_names(marketer):
+    """The bank file's "contact" holds telephone/cellular: it stays an attribute."""
+    assert uploaded(logged_in(marketer), BANK, "bank.csv").mapping["contact"] == "attribute"

@@ -130,14 +130,19 @@ def test_a_cursor_from_another_sort_is_a_400(marketer):
     assertContains(response, "start again from the first page", status_code=400)
 
 
-def test_the_count_stops_at_the_cap(marketer, monkeypatch):
-    monkeypatch.setattr(paging, "COUNT_CAP", 3)
-    monkeypatch.setattr("marketing.views.leads.capped_count", lambda qs: paging.capped_count(qs, cap=3))
+def test_the_count_stops_at_the_cap_and_a_search_at_a_lower_one(marketer, monkeypatch):
+    monkeypatch.setattr("marketing.views.leads.COUNT_CAP", 4)
+    monkeypatch.setattr("marketing.views.leads.SEARCH_COUNT_CAP", 2)
     for n in range(5):
         factories.capture(f"lead{n}@corp.example")
-    response = logged_in(marketer).get(LEADS)
-    assert (response.context["count"], response.context["capped"]) == (3, True)
-    assertContains(response, "3+ leads")
+    client = logged_in(marketer)
+    response = client.get(LEADS)
+    assert (response.context["count"], response.context["capped"]) == (4, True)
+    assertContains(response, "4+ leads")
+    searched = client.get(LEADS, {"q": "corp"})
+    assert (searched.context["count"], searched.context["capped"]) == (2, True)
+    capped_free = client.get(LEADS, {"stage": "lead", "q": "lead3"})
+    assert (capped_free.context["count"], capped_free.context["capped"]) == (1, False)
 
 
 def test_merged_duplicates_leave_the_list(marketer):
