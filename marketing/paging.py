@@ -66,9 +66,14 @@ def paginate(queryset: QuerySet, sort: Sort, *, after: str = "", before: str = "
     )
 
 
-def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(count, capped): counts at most `cap` rows, so a million-row table costs a bounded scan."""
-    count = queryset.order_by().values("pk")[: cap + 1].count()
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP, *, sort: Sort | None = None) -> tuple[int, bool]:
+    """(count, capped): counts at most `cap` rows, so a million-row table costs a bounded scan.
+
+    With the page's `sort`, PostgreSQL may walk the same index as the page and stop at the
+    cap (a common search term); unsorted, it bitmap-scanned every match first.
+    """
+    ordering = sort.order_by() if sort else []
+    count = queryset.order_by(*ordering).values("pk")[: cap + 1].count()
     return min(count, cap), count > cap
 
 
