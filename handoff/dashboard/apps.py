@@ -8,6 +8,3 @@ class DashboardConfig(AppConfig):
     name = "handoff.dashboard"
     label = "dashboard"
     verbose_name = "Dashboard"
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the refresh-after-events listeners)

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from handoff.dashboard import receivers, tasks
+from handoff import receivers
+from handoff.dashboard import tasks
 from handoff.dashboard.models import DealCell, RollupState
 from tests.dashboard.factories import accept, capture, close, hand_over, move
 
@@ -19,7 +20,7 @@ def queued_refreshes(callbacks) -> int:
 
 def test_closing_deals_queues_one_refresh_per_burst(django_capture_on_commit_callbacks, rep, teammate):
     deals = [accept(hand_over(capture(f"buyer{i}@co{i}.example", company=f"Co {i}"))) for i in range(2)]
-    receivers._last_queued = 0.0  # the qualifications above already queued theirs
+    receivers._dashboard_queued_at = 0.0  # the qualifications above already queued theirs
     with django_capture_on_commit_callbacks() as callbacks:
         for deal in deals:
             deal = move(deal, "qualification", deal.owner)
