@@ -7,8 +7,13 @@ class HandoffConfig(AppConfig):
     verbose_name = "Handoff"
 
     def ready(self) -> None:
+        from marketing import scope
+
         from . import receivers  # noqa: F401  (connects the listeners)
+        from .lead_scope import team_leads
         from .roles import sync_roles
+
+        scope.register(team_leads)
 
         # After handoff's own permissions exist, which is after marketing's and sales'.
         post_migrate.connect(sync_roles, sender=self)

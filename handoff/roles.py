@@ -13,6 +13,7 @@ SALES_MANAGERS = "Sales managers"
 
 _SALES_BASE = [
     "marketing.view_campaign",
+    "marketing.view_lead",  # scoped by Lead.objects.visible_to: own leads, a manager's team
     "sales.view_deal",
     "sales.change_deal",
     "handoff.view_handoff",
@@ -44,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.reopen_deal",
         "sales.reassign_deal",
         "marketing.qualify_lead",
+        "marketing.export_leads",  # the team's leads only, through the same scope
         "handoff.view_dashboard",
         "sales.configure_pipelines",
         "handoff.manage_routing",

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from .. import dedupe
+from .. import dedupe, scope
 from ..emails import is_placeholder
 from .campaigns import Campaign
 from .choices import MARKETING_STAGES, Channel, CompanySize, Stage
@@ -12,9 +12,10 @@ from .choices import MARKETING_STAGES, Channel, CompanySize, Stage
 
 class LeadQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LeadQuerySet":
+        """Marketing and admins see every lead; sales its own (and a manager the team's)."""
         if user.has_perm("marketing.view_all_leads"):
             return self
-        return self.filter(owner=user)
+        return self.filter(scope.leads_seen_by(user))
 
     def active(self) -> "LeadQuerySet":
         """Leads that are people of their own: not duplicates merged into another lead."""

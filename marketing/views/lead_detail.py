@@ -27,7 +27,10 @@ def _render(request, lead: Lead, *, status: int = 200, **overrides):
     context = {
         "lead": lead,
         "timeline": lead_timeline(lead),
-        "duplicates": possible_duplicates(lead) if not lead.merged_into_id else [],
+        # Likely duplicates may be anyone's leads: only for those who see every lead.
+        "duplicates": possible_duplicates(lead)
+        if user.has_perm("marketing.view_all_leads") and not lead.merged_into_id
+        else [],
         "can_qualify": user.has_perm("marketing.qualify_lead") and lead.is_marketings and not lead.merged_into_id,
         "can_edit": user.has_perm("marketing.change_lead") and editable,
         "can_change": user.has_perm("marketing.change_lead") and not lead.merged_into_id,

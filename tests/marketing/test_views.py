@@ -44,8 +44,15 @@ def test_the_lead_list_sends_anonymous_visitors_to_log_in(db):
     assert_sent_to_login(Client().get(LEADS), LEADS)
 
 
-def test_a_salesperson_may_not_open_the_lead_list(rep):
-    assert logged_in(rep).get(LEADS).status_code == 403
+def test_a_salesperson_lists_only_the_leads_they_own(rep):
+    own = sales_accepted(rep)
+    factories.offered(email="offered@globex.example")  # offered to them, not accepted: not theirs yet
+    factories.capture("grace@navy.example")
+    response = logged_in(rep).get(LEADS)
+    assert response.status_code == 200
+    assert listed(response) == {own.email_normalized}
+    assertNotContains(response, "Export CSV")
+    assertNotContains(response, 'name="ids"')
 
 
 @pytest.mark.parametrize("persona", ["marketer", "admin_user"])
@@ -159,9 +166,19 @@ def test_a_missing_lead_is_a_404(marketer):
     assert logged_in(marketer).get(reverse("marketing:lead-detail", args=[987654])).status_code == 404
 
 
-def test_a_salesperson_may_not_open_the_marketing_lead_page(rep):
+def test_a_salesperson_gets_a_404_for_a_lead_that_is_not_theirs(rep):
     lead = factories.capture()
-    assert logged_in(rep).get(lead.get_absolute_url()).status_code == 403
+    assert logged_in(rep).get(lead.get_absolute_url()).status_code == 404
+
+
+def test_a_salesperson_reads_their_own_lead_without_marketings_controls(rep):
+    lead = sales_accepted(rep)
+    response = logged_in(rep).get(lead.get_absolute_url())
+    assert response.status_code == 200
+    assertContains(response, lead.email)
+    assertContains(response, "read-only")
+    assertNotContains(response, "Hand to sales now")
+    assertNotContains(response, "Disqualify")
 
 
 def test_the_lead_page_sends_anonymous_visitors_to_log_in(db):
