@@ -13,19 +13,21 @@ from .config import (
     save_routing_rule,
     save_team_settings,
 )
-from .offers import accept_offer, offer_handoff, reject_offer, route_lead
+from .offers import MOVED_ON, accept_offer, moved_on_from, offer_handoff, reject_offer, route_lead
 from .outcomes import record_deal_outcome, sync_lead_stage
 from .playbooks import save_playbook
 from .reconcile import ReconcileReport, reconcile
 from .sla import SweepReport, expire_overdue_offers, send_reminders, sweep_offers
 
 __all__ = [
+    "MOVED_ON",
     "ReconcileReport",
     "SweepReport",
     "accept_offer",
     "delete_routing_rule",
     "expire_overdue_offers",
     "move_routing_rule",
+    "moved_on_from",
     "offer_handoff",
     "reconcile",
     "record_deal_outcome",

@@ -105,11 +105,28 @@ def _preferred(handoff: Handoff, previous: set[int]) -> int | None:
     return user_id if SalesRep.objects.available().filter(user_id=user_id).exists() else None
 
 
+MOVED_ON = "This offer expired and went to someone else."
+
+
+def moved_on_from(*, handoff_id: int, user) -> bool:
+    """Did the SLA sweep take this offer from `user` and give it to someone else?"""
+    return Offer.objects.filter(handoff_id=handoff_id, assignee=user, state=Offer.State.EXPIRED).exists()
+
+
 def _decidable(handoff_id: int, by) -> Handoff:
     """Lock the handoff if `by` may decide it; someone else's offer does not exist for them."""
     if not by.has_perm("handoff.decide_offer"):
         raise PermissionDenied("Only sales can accept or reject offers.")
-    handoff = Handoff.objects.visible_to(by).select_for_update(of=("self",)).select_related("lead").get(pk=handoff_id)
+    try:
+        handoff = (
+            Handoff.objects.visible_to(by).select_for_update(of=("self",)).select_related("lead").get(pk=handoff_id)
+        )
+    except Handoff.DoesNotExist:
+        # The SLA sweep may have re-offered it to a teammate while this rep was deciding:
+        # they had this offer, so say what happened (409) rather than pretend it never was.
+        if moved_on_from(handoff_id=handoff_id, user=by):
+            raise OfferConflict(MOVED_ON) from None
+        raise
     if handoff.state != Handoff.State.OFFERED:
         raise OfferConflict(f"This offer is already {handoff.get_state_display().lower()}.")
     return handoff

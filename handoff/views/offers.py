@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Min
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -72,12 +72,26 @@ def inbox(request):
     return _inbox_page(request)
 
 
+def _moved_on(request, pk: int):
+    """409 for a rep whose offer the SLA sweep passed on while they were deciding."""
+    if request.htmx:
+        return render(request, "handoff/inbox.html#offer-gone", {"pk": pk, "error": services.MOVED_ON}, status=409)
+    messages.error(request, services.MOVED_ON)
+    return _inbox_page(request, status=409)
+
+
 def _decide(request, pk: int, decide, *, reject_form=None):
     """Run accept/reject; htmx gets the updated card, a plain form post a redirect."""
-    handoff = get_object_or_404(_offers(request.user), pk=pk)
+    handoff = _offers(request.user).filter(pk=pk).first()
+    if handoff is None:
+        if services.moved_on_from(handoff_id=pk, user=request.user):
+            return _moved_on(request, pk)
+        raise Http404
     try:
         handoff = decide(handoff)
     except OfferConflict as error:
+        if services.moved_on_from(handoff_id=pk, user=request.user):
+            return _moved_on(request, pk)  # now a teammate's offer: not theirs to see any more
         handoff.refresh_from_db()
         return _card(request, handoff, error=str(error), status=error.http_status)
     except ValidationError as error:

@@ -6,12 +6,14 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from handoff import services
 from handoff.models import Handoff, Offer
 from handoff.reports.sla import offer_metrics, two_sided_report
 from tests import factories
+from tests.conftest import logged_in
 from tests.handoff.factories import at, team_hours
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +128,49 @@ def test_the_two_sided_report_compares_each_month_with_its_commitment(team, rep,
     assert (this_month.answered, this_month.within_commitment, this_month.offers_ended) == (1, 1, 1)
     assert this_month.response_met is True
     assert two_sided_report(months=2)[0].commitment is None
+
+
+def test_accepting_an_offer_the_sweep_just_moved_on_is_a_conflict_that_says_so(team, rep, teammate, manager):
+    team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", sla_minutes=60)
+    handoff = offered_at(at("2026-03-10T10:00"))
+    too_late = handoff.assignee
+    services.sweep_offers(now=at("2026-03-10T11:01"))
+
+    response = logged_in(too_late).post(reverse("handoff:offer-accept", args=[handoff.pk]))
+
+    assert response.status_code == 409
+    assert "expired and went to someone else" in response.content.decode()
+    handoff.refresh_from_db()
+    assert handoff.state == Handoff.State.OFFERED and handoff.assignee not in (too_late, None)
+    assert handoff.deal_id is None
+
+
+def test_with_htmx_the_moved_on_offers_card_says_so_in_place(team, rep, teammate, manager):
+    team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", sla_minutes=60)
+    handoff = offered_at(at("2026-03-10T10:00"))
+    too_late = handoff.assignee
+    services.sweep_offers(now=at("2026-03-10T11:01"))
+
+    response = logged_in(too_late).post(
+        reverse("handoff:offer-reject", args=[handoff.pk]), {"reason": "bad_fit"}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert f'id="offer-{handoff.pk}"' in body and "expired and went to someone else" in body
+    assert handoff.lead.email not in body  # a teammate's offer now: no brief for this rep
+    assert Handoff.objects.get(pk=handoff.pk).state == Handoff.State.OFFERED
+
+
+def test_the_api_answers_a_moved_on_accept_with_a_409_too(team, rep, teammate, manager):
+    team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", sla_minutes=60)
+    handoff = offered_at(at("2026-03-10T10:00"))
+    too_late = handoff.assignee
+    services.sweep_offers(now=at("2026-03-10T11:01"))
+
+    response = logged_in(too_late).post(
+        reverse("handoff-api:offer-accept", args=[handoff.pk]), {}, content_type="application/json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == services.MOVED_ON
