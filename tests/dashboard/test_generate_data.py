@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from handoff.models import Feedback, Handoff, Offer
+from handoff.routing import company_domain
 from marketing.models import STAGE_MOVES, Campaign, Lead, LeadStageChange, Touchpoint
 from sales.models import Deal, DealStageChange, SalesRep, StageTransition
 
@@ -170,6 +171,12 @@ def test_feedback_ratings_belong_to_decided_handoffs(generated):
     assert not Feedback.objects.filter(Q(rating__lt=1) | Q(rating__gt=5)).exists()
     moments = Counter(Feedback.objects.values_list("moment", "handoff__state"))
     assert set(moments) <= {("accept", "accepted"), ("close", "accepted"), ("reject", "rejected")}
+
+
+def test_handoffs_carry_their_leads_company_domain_for_routings_dedupe(generated):
+    pairs = list(Handoff.objects.values_list("domain", "lead__email_normalized"))
+    assert pairs and all(domain == company_domain(email) for domain, email in pairs)
+    assert all(domain for domain, _ in pairs)  # generated people work at companies, not at gmail
 
 
 def test_the_same_seed_gives_the_same_data():

@@ -113,7 +113,7 @@ def generate(
         "lead": writer.Table(Lead, LEAD_FIELDS, optional=("qualified_at", "accepted_at", "nurture_until")),
         "lead_change": writer.Table(LeadStageChange, LEAD_CHANGE_FIELDS),
         "touchpoint": writer.Table(Touchpoint, TOUCHPOINT_FIELDS),
-        "handoff": writer.Table(Handoff, HANDOFF_FIELDS, optional=("route_reason", "recycle_action")),
+        "handoff": writer.Table(Handoff, HANDOFF_FIELDS, optional=("route_reason", "recycle_action", "domain")),
         "offer": writer.Table(Offer, OFFER_FIELDS, optional=("response_minutes", "remind_at")),
         "feedback": writer.Table(Feedback, FEEDBACK_FIELDS),
     }

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ...routing import company_domain
 from .leads import LeadSteps
 from .plan import DAY, DEAL, DEAL_AFTER_REJECTION, DISQUALIFIED, PENDING, REJECTED, SUBSCRIBER, Plan
 from .shapes import Shapes
@@ -186,6 +187,7 @@ class Journeys(LeadSteps, TouchSteps):
                 self.ts(created),
                 "Round robin",
                 extra.get("action", ""),
+                company_domain(self._current["email"]),  # routing's dedupe looks leads up by it
             )
         )
 
