@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "handoff",
     "handoff.dashboard",
     "leadflow.outbox",
+    "leadflow.accounts",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login lockout (leadflow/accounts): after this many failed log-ins for one username within
+# the window, that username is refused, even with the right password, until the window has
+# passed; one client IP may fail this many times across usernames (default 4x).
+LEADFLOW_LOGIN_MAX_FAILURES = env_int("LEADFLOW_LOGIN_MAX_FAILURES", 5)
+LEADFLOW_LOGIN_IP_MAX_FAILURES = env_int("LEADFLOW_LOGIN_IP_MAX_FAILURES", 4 * LEADFLOW_LOGIN_MAX_FAILURES)
+LEADFLOW_LOGIN_LOCKOUT_SECONDS = env_int("LEADFLOW_LOGIN_LOCKOUT_SECONDS", 900)
+if min(LEADFLOW_LOGIN_MAX_FAILURES, LEADFLOW_LOGIN_IP_MAX_FAILURES, LEADFLOW_LOGIN_LOCKOUT_SECONDS) < 1:
+    raise ImproperlyConfigured("LEADFLOW_LOGIN_* settings must be at least 1 (see .env.example).")
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
