@@ -233,6 +233,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LeadFlow <leadflow@localhost>")
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # API tokens first: DRF answers a missing or bad credential with the first class's
+        # challenge (401 + WWW-Authenticate: Bearer); the session's has none, so 403.
+        "leadflow.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

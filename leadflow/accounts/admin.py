@@ -1,6 +1,60 @@
 from django.contrib import admin
 
+from . import services
 from .forms import AdminLockoutAuthenticationForm
+from .models import ApiToken
 
 # The admin's own login page is a second way to guess passwords: same lockout.
 admin.site.login_form = AdminLockoutAuthenticationForm
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("active", "revoked"):
+            return queryset.filter(revoked_at__isnull=self.value() == "active")
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Superusers see everyone's tokens and revoke them; nobody sees a hash or adds one here
+    (a token's secret is shown once, to the user who creates it)."""
+
+    list_display = ["name", "user", "token_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [StatusFilter]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    fields = ["name", "user", "token_prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.display(description="Token", ordering="prefix")
+    def token_prefix(self, token: ApiToken) -> str:
+        return f"lf_{token.prefix}_…"
+
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        count = services.revoke_api_tokens(tokens=queryset)
+        self.message_user(request, f"{count} token(s) revoked.")
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The revoke action needs it; every field is read-only.
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked tokens stay, as a record of who could call the API when

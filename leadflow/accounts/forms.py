@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -51,3 +52,10 @@ class LockoutAuthenticationForm(LockoutMixin, AuthenticationForm):
 
 class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
     pass
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What will use it, so you can tell your tokens apart: “Zapier”, “Warehouse sync”.",
+    )

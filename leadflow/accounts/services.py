@@ -1,4 +1,4 @@
-"""Signing in: the login lockout.
+"""Signing in: the login lockout and API tokens.
 
 Lockout counters live in the cache (Redis in production), counted with atomic add/incr, and
 fail open: a cache outage must not lock everybody out, so attempts are then let through and
@@ -8,12 +8,19 @@ the outage logged.
 import hashlib
 import logging
 import math
+import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import ApiToken
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +109,73 @@ def clear_failed_logins(*, username: str) -> None:
         cache.delete(f"{user_key}:start")  # orphans the window's counter, which then expires
     except Exception:
         logger.warning("login failures not cleared", exc_info=True)
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+TOKEN_TAG = "lf"
+# Longer than any token we issue: anything longer is refused before hashing.
+MAX_TOKEN_LENGTH = 100
+# last_used_at is written at most this often: an integration polling every second would
+# otherwise turn each read into a write on one row.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # the whole "lf_<prefix>_<secret>": shown once, never stored
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(*, user: AbstractBaseUser, name: str) -> IssuedToken:
+    prefix = secrets.token_hex(4)  # 8 characters, never an underscore
+    secret = secrets.token_urlsafe(32)  # 256 random bits
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=hash_secret(secret))
+    logger.info("API token %s (%s) created for user %s", token.pk, prefix, user.pk)
+    return IssuedToken(token=token, secret=f"{TOKEN_TAG}_{prefix}_{secret}")
+
+
+def authenticate_api_token(*, raw: str, now: datetime | None = None) -> ApiToken | None:
+    """The live token that `raw` is, with its user; None if malformed, unknown, revoked or
+    its user is inactive."""
+    tag, _, rest = raw.partition("_")
+    prefix, _, secret = rest.partition("_")
+    if len(raw) > MAX_TOKEN_LENGTH or tag != TOKEN_TAG or not prefix or not secret:
+        return None
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=hash_secret(secret), revoked_at__isnull=True).first()
+    )
+    if token is None or token.prefix != prefix or not token.user.is_active:
+        return None
+    _mark_used(token, now or timezone.now())
+    return token
+
+
+def _mark_used(token: ApiToken, now: datetime) -> None:
+    stale = now - LAST_USED_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    # Conditional, so that simultaneous requests with one token don't all rewrite the row.
+    ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk).update(
+        last_used_at=now
+    )
+    token.last_used_at = now
+
+
+def revoke_api_token(*, user: AbstractBaseUser, token_id: int, now: datetime | None = None) -> ApiToken:
+    """Revoke one of `user`'s own tokens; ApiToken.DoesNotExist for anyone else's."""
+    token = ApiToken.objects.get(pk=token_id, user=user)
+    revoke_api_tokens(tokens=ApiToken.objects.filter(pk=token.pk), now=now)
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def revoke_api_tokens(*, tokens: QuerySet[ApiToken], now: datetime | None = None) -> int:
+    """Revoke every live token in `tokens` (already revoked ones keep their time)."""
+    revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    logger.info("%s API token(s) revoked", revoked)
+    return revoked

@@ -119,9 +119,12 @@ def test_another_salespersons_deal_does_not_exist_for_me(teammate, deal):
     assert saved(deal) == before
 
 
-def test_a_marketer_gets_403_and_anonymous_403(client, marketer, deal):
+def test_a_marketer_gets_403_and_anonymous_401(client, marketer, deal):
     assert logged_in(marketer).get(detail(deal)).status_code == 403
-    assert client.get(detail(deal)).status_code == 403
+    # No credentials: challenged to send a Bearer token (leadflow/accounts).
+    response = client.get(detail(deal))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_the_list_holds_only_my_deals_open_first(rep, teammate, deal):
