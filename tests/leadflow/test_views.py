@@ -35,7 +35,11 @@ def test_each_role_sees_only_its_own_navigation(marketer, rep):
     marketing_page = logged_in(marketer).get("/marketing/leads/").content.decode()
     sales_page = logged_in(rep).get("/handoff/offers/").content.decode()
     assert "/marketing/leads/" in marketing_page and "/handoff/offers/" not in marketing_page
-    assert "/handoff/offers/" in sales_page and "/marketing/leads/" not in sales_page
+    assert "/handoff/offers/" in sales_page
+    # Sales reads the leads it owns, but none of marketing's tools.
+    assert '<a href="/marketing/leads/">My leads</a>' in sales_page
+    for marketing_only in ("/marketing/scoring/", "/marketing/imports/", "/marketing/leads/recycled/"):
+        assert marketing_only in marketing_page and marketing_only not in sales_page
 
 
 def test_an_unknown_api_url_answers_json_404():
