@@ -20,6 +20,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from handoff import scorecards, services
+from handoff.dashboard.rollups import refresh as dashboard
 from handoff.models import Handoff
 from handoff.services.offers import hours_and_sla
 from marketing import services as marketing
@@ -309,6 +310,7 @@ class Demo:
     def finish(self) -> None:
         services.sweep_offers()
         scorecards.rebuild_all()
+        dashboard.rebuild_all()  # the manager's first look shows numbers, not "not built yet"
 
 
 def play() -> None:
