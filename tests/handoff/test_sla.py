@@ -130,11 +130,18 @@ def test_the_two_sided_report_compares_each_month_with_its_commitment(team, rep,
     assert two_sided_report(months=2)[0].commitment is None
 
 
-def test_accepting_an_offer_the_sweep_just_moved_on_is_a_conflict_that_says_so(team, rep, teammate, manager):
+@pytest.fixture
+def moved_on(team, rep, teammate, manager) -> tuple[Handoff, object]:
+    """An offer the SLA sweep took from its first rep and gave to the other: (handoff, first rep)."""
     team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", sla_minutes=60)
     handoff = offered_at(at("2026-03-10T10:00"))
-    too_late = handoff.assignee
+    first = handoff.assignee
     services.sweep_offers(now=at("2026-03-10T11:01"))
+    return handoff, first
+
+
+def test_accepting_an_offer_the_sweep_just_moved_on_is_a_conflict_that_says_so(moved_on):
+    handoff, too_late = moved_on
 
     response = logged_in(too_late).post(reverse("handoff:offer-accept", args=[handoff.pk]))
 
@@ -145,11 +152,8 @@ def test_accepting_an_offer_the_sweep_just_moved_on_is_a_conflict_that_says_so(t
     assert handoff.deal_id is None
 
 
-def test_with_htmx_the_moved_on_offers_card_says_so_in_place(team, rep, teammate, manager):
-    team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", sla_minutes=60)
-    handoff = offered_at(at("2026-03-10T10:00"))
-    too_late = handoff.assignee
-    services.sweep_offers(now=at("2026-03-10T11:01"))
+def test_with_htmx_the_moved_on_offers_card_says_so_in_place(moved_on):
+    handoff, too_late = moved_on
 
     response = logged_in(too_late).post(
         reverse("handoff:offer-reject", args=[handoff.pk]), {"reason": "bad_fit"}, headers={"HX-Request": "true"}
@@ -162,11 +166,8 @@ def test_with_htmx_the_moved_on_offers_card_says_so_in_place(team, rep, teammate
     assert Handoff.objects.get(pk=handoff.pk).state == Handoff.State.OFFERED
 
 
-def test_the_api_answers_a_moved_on_accept_with_a_409_too(team, rep, teammate, manager):
-    team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", sla_minutes=60)
-    handoff = offered_at(at("2026-03-10T10:00"))
-    too_late = handoff.assignee
-    services.sweep_offers(now=at("2026-03-10T11:01"))
+def test_the_api_answers_a_moved_on_accept_with_a_409_too(moved_on):
+    handoff, too_late = moved_on
 
     response = logged_in(too_late).post(
         reverse("handoff-api:offer-accept", args=[handoff.pk]), {}, content_type="application/json"
