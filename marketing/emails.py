@@ -10,6 +10,9 @@ MAX_EMAIL_LENGTH = 254
 # domain (RFC 2606: .invalid can never be delivered to), built from their ID in the file,
 # so that importing the same file again finds the same leads. See marketing/imports.
 PLACEHOLDER_DOMAIN = "import.invalid"
+# An erased person's lead keeps its row under `erased-<id>@erased.invalid` (unique, and
+# never deliverable); nobody may type such an address, so no capture lands on that row.
+ERASED_DOMAIN = "erased.invalid"
 _validate = EmailValidator(message="Enter a valid email address.")
 
 
@@ -26,7 +29,14 @@ def normalize_email(raw: str) -> str:
     if max(len(email), len(raw.strip())) > MAX_EMAIL_LENGTH:
         raise ValidationError(f"Email addresses are at most {MAX_EMAIL_LENGTH} characters.", code="max_length")
     _validate_address(email)
+    if email.endswith("@" + ERASED_DOMAIN):
+        raise ValidationError("Enter a valid email address.", code="invalid")
     return email
+
+
+def erased_address(lead_id: int) -> str:
+    """The stand-in address of an erased lead: unique per lead, so the unique column holds."""
+    return f"erased-{lead_id}@{ERASED_DOMAIN}"
 
 
 def _validate_address(email: str) -> None:

@@ -116,6 +116,10 @@ class Lead(models.Model):
     )
     # e.g. a mixed-script look-alike domain: kept, shown to a human, never auto-merged.
     review_reason = models.CharField(max_length=200, blank=True)
+    # Set when the person's data was erased on request (GDPR art. 17): the row stays, with
+    # its stage history, dates and outcome, so that counts and revenue stay true; every
+    # field that says who they were is blank (marketing/services/subject_rights.py).
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -174,6 +178,8 @@ class Lead(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at:
+            return f"Erased person (lead #{self.pk})"
         return f"{self.first_name} {self.last_name}".strip() or self.display_email or self.external_label
 
     @property

@@ -16,12 +16,14 @@ from .stages import (
     record_outcome,
     recycle_lead,
 )
+from .subject_rights import ErasedPerson, erase_person_data, export_person_data, person_lead_ids
 
 __all__ = [
     "PROFILE_FIELDS",
     "UTM_FIELDS",
     "Capture",
     "CaptureResult",
+    "ErasedPerson",
     "accept_lead",
     "add_touchpoint",
     "merge_leads",
@@ -30,10 +32,13 @@ __all__ = [
     "advance_lead",
     "capture_lead",
     "delete_fit_rule",
+    "erase_person_data",
+    "export_person_data",
     "save_engagement_rule",
     "save_fit_rule",
     "set_mql_threshold",
     "disqualify_lead",
+    "person_lead_ids",
     "qualify_lead",
     "record_outcome",
     "recycle_lead",

@@ -20,6 +20,12 @@ def _rescore_on_commit(lead_id: int) -> None:
     score_lead_task.delay_on_commit(lead_id)
 
 
+def _refuse_erased(lead: Lead) -> None:
+    # A form opened before the erasure must not write the person back into the row.
+    if lead.erased_at is not None:
+        raise LeadNotEditable("This person's data was erased; their lead can no longer be changed.")
+
+
 def update_lead_profile(*, lead_id: int, by, **fields) -> Lead:
     """Correct a lead's profile while marketing has it; read-only once it is with sales."""
     unknown = set(fields) - set(PROFILE_FIELDS)
@@ -27,6 +33,7 @@ def update_lead_profile(*, lead_id: int, by, **fields) -> Lead:
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        _refuse_erased(lead)
         if not lead.is_editable_by_marketing:
             raise LeadNotEditable(
                 f"{lead.display_name} is with sales ({lead.get_stage_display()}); its profile is read-only."
@@ -56,6 +63,7 @@ def add_touchpoint(
     now = occurred_at or timezone.now()
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        _refuse_erased(lead)
         campaign = Campaign.objects.get(pk=campaign_id) if campaign_id else None
         details = {"added_by": by.get_username() if by else "", **({"note": note[:500]} if note else {})}
         touch = Touchpoint.objects.create(

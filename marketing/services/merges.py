@@ -52,6 +52,8 @@ def merge_leads(*, keep_id: int, duplicate_id: int, by=None) -> Lead:
         for lead in (keep, duplicate):
             if lead.merged_into_id:
                 raise MergeNotAllowed(f"{lead.display_name} was already merged into another lead.")
+            if lead.erased_at:
+                raise MergeNotAllowed(f"{lead.display_name}: this person's data was erased.")
         old_address = duplicate.email_normalized
         LeadStageChange.objects.filter(lead=duplicate, exited_at__isnull=True).update(exited_at=now)
         LeadStageChange.objects.filter(lead=duplicate).update(lead=keep)

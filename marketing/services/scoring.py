@@ -20,8 +20,10 @@ def score_lead(*, lead_id: int, now: datetime | None = None, cause: str = "New a
     rules = load_rules()
     with transaction.atomic():
         lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-        if lead is None:
-            return None
+        if lead is None or lead.erased_at is not None:
+            # An erased lead keeps the score it had: rescoring its blank profile would
+            # rewrite its history, and it must never qualify again.
+            return lead
         history = _apply(lead, rules, lead.touchpoints.values_list("kind", "occurred_at"), now, cause)
         if history:
             history.save()
@@ -66,7 +68,7 @@ def start_rescoring(*, cause: str, by=None, record_history: bool = True) -> Resc
         run = RescoreRun.objects.create(
             version=row.version,
             cause=cause[:200],
-            total=Lead.objects.active().count(),
+            total=Lead.objects.active().filter(erased_at__isnull=True).count(),
             record_history=record_history,
             started_at=now,
             updated_at=now,
@@ -94,7 +96,12 @@ def rescore_batch(*, run_id: int, size: int = BATCH, now: datetime | None = None
             run.status, run.finished_at, run.updated_at = RescoreRun.Status.SUPERSEDED, now, now
             run.save(update_fields=["status", "finished_at", "updated_at"])
             return 0
-        leads = list(Lead.objects.active().filter(pk__gt=run.last_lead_id).select_for_update().order_by("pk")[:size])
+        leads = list(
+            Lead.objects.active()
+            .filter(pk__gt=run.last_lead_id, erased_at__isnull=True)
+            .select_for_update()
+            .order_by("pk")[:size]
+        )
         if not leads:
             run.status, run.finished_at, run.updated_at = RescoreRun.Status.DONE, now, now
             run.save(update_fields=["status", "finished_at", "updated_at"])

@@ -15,6 +15,8 @@ def qualify_lead(*, lead_id: int, by=None, reason: str = "Handed to sales by han
     """Hand a lead to sales now (marketer or manager), whatever its score."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.erased_at is not None:
+            raise StageChangeNotAllowed("This person's data was erased: there is nobody to hand to sales.")
         if lead.in_cooldown(timezone.now()):
             raise StageChangeNotAllowed(
                 f"Sales recycled this lead with a cool-down: it can be handed to sales again "

@@ -32,6 +32,7 @@ LIST_COLUMNS = (
     "score",
     "source",
     "created_at",
+    "erased_at",  # display_name reads it: deferred, it cost a query per row
     "first_touch_campaign__name",
     "owner__first_name",
     "owner__last_name",
