@@ -25,6 +25,7 @@ from .deals import (
 )
 from .playbooks import mark_asset_sent, set_stage_playbook
 from .reps import set_availability
+from .subject_rights import erase_deal_contacts, export_deal_data
 
 __all__ = [
     "active_lost_reasons",
@@ -38,6 +39,8 @@ __all__ = [
     "close_deal",
     "complete_activity",
     "default_pipeline",
+    "erase_deal_contacts",
+    "export_deal_data",
     "log_activity",
     "mark_asset_sent",
     "move_deal",
