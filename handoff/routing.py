@@ -29,9 +29,13 @@ def route_for(lead: Lead) -> Route:
 
 
 def company_domain(email: str) -> str:
-    """The company's domain of an address, or "" for a free-mail one (gmail.com is nobody's company)."""
+    """The company's domain of an address, or "" for a free-mail one (gmail.com is nobody's company).
+
+    Also "" for LeadFlow's own stand-ins under .invalid (imported rows without an email,
+    erased and merged leads): every such lead shares one, and it is nobody's company.
+    """
     domain = email.rpartition("@")[2].strip().lower()
-    return "" if not domain or domain in FREE_MAIL_DOMAINS else domain
+    return "" if not domain or domain in FREE_MAIL_DOMAINS or domain.endswith(".invalid") else domain
 
 
 def existing_owner(lead: Lead) -> Route | None:
