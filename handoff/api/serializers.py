@@ -16,6 +16,11 @@ class RejectSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
 
 
+class EraseSerializer(serializers.Serializer):
+    # The person's address (an imported lead without one: its import ID), as on the lead page.
+    confirm = serializers.CharField(max_length=254, allow_blank=True, default="")
+
+
 class OfferSerializer(serializers.ModelSerializer):
     lead = serializers.SerializerMethodField()
 

@@ -3,11 +3,13 @@
 from .config import CommitmentForm, RejectionRuleForm, RoutingRuleForm, TeamSettingsForm
 from .offers import AcceptForm, OffersDueForm, RejectForm
 from .playbooks import AssetFormSet, PlaybookForm
+from .subject_rights import EraseForm
 
 __all__ = [
     "AcceptForm",
     "AssetFormSet",
     "CommitmentForm",
+    "EraseForm",
     "OffersDueForm",
     "PlaybookForm",
     "RejectForm",

@@ -18,14 +18,18 @@ from .outcomes import record_deal_outcome, sync_lead_stage
 from .playbooks import save_playbook
 from .reconcile import ReconcileReport, reconcile
 from .sla import SweepReport, expire_overdue_offers, send_reminders, sweep_offers
+from .subject_rights import ErasureResult, erase_subject, export_subject
 
 __all__ = [
     "MOVED_ON",
+    "ErasureResult",
     "ReconcileReport",
     "SweepReport",
     "accept_offer",
     "delete_routing_rule",
+    "erase_subject",
     "expire_overdue_offers",
+    "export_subject",
     "move_routing_rule",
     "moved_on_from",
     "offer_handoff",

@@ -29,8 +29,8 @@ def route_lead(*, lead_id: int, cycle: int) -> Handoff | None:
     """Create the lead's handoff for this qualification and offer it to a rep."""
     with transaction.atomic():
         lead = Lead.objects.filter(pk=lead_id).first()
-        if lead is None or lead.stage != LeadStage.MQL or lead.recycle_count != cycle:
-            return None  # no longer waiting for sales (accepted, recycled, deleted…)
+        if lead is None or lead.stage != LeadStage.MQL or lead.recycle_count != cycle or lead.erased_at:
+            return None  # no longer waiting for sales (accepted, recycled, erased, deleted…)
         handoff = Handoff.objects.filter(lead=lead, cycle=cycle).first()
         if handoff is None:
             route = route_for(lead)
@@ -66,6 +66,8 @@ def offer_handoff(*, handoff_id: int, now: datetime | None = None) -> Handoff | 
     handoff = Handoff.objects.select_for_update().get(pk=handoff_id)
     if handoff.state not in (Handoff.State.QUEUED, Handoff.State.EXPIRED):
         return handoff
+    if Lead.objects.filter(pk=handoff.lead_id, erased_at__isnull=False).exists():
+        return handoff  # the person's data was erased: nobody is offered them again
     if handoff.team_id is None:
         route = route_for(handoff.lead)
         handoff.team, handoff.route_reason = route.team, route.reason[:200]
@@ -165,6 +167,8 @@ def accept_offer(*, handoff_id: int, by, rating: int | None = None, comment: str
             .prefetch_related("touchpoints__campaign", "merged_duplicates")
             .get(pk=handoff.lead_id)
         )
+        if lead.erased_at:
+            raise OfferConflict("This person's data was erased: the offer can only be rejected.")
         deal = sales.open_deal(
             owner_id=handoff.assignee_id,
             team_id=handoff.team_id,

@@ -23,17 +23,23 @@ def _lead(request, pk: int) -> Lead:
 
 def _render(request, lead: Lead, *, status: int = 200, **overrides):
     user = request.user
-    editable = lead.is_editable_by_marketing and not lead.merged_into_id
+    editable = lead.is_editable_by_marketing and not lead.merged_into_id and not lead.erased_at
+    sees_all = user.has_perm("marketing.view_all_leads")
     context = {
         "lead": lead,
         "timeline": lead_timeline(lead),
         # Likely duplicates may be anyone's leads: only for those who see every lead.
-        "duplicates": possible_duplicates(lead)
-        if user.has_perm("marketing.view_all_leads") and not lead.merged_into_id
-        else [],
-        "can_qualify": user.has_perm("marketing.qualify_lead") and lead.is_marketings and not lead.merged_into_id,
+        "duplicates": possible_duplicates(lead) if sees_all and not lead.merged_into_id else [],
+        "can_qualify": user.has_perm("marketing.qualify_lead")
+        and lead.is_marketings
+        and not lead.merged_into_id
+        and not lead.erased_at,
         "can_edit": user.has_perm("marketing.change_lead") and editable,
-        "can_change": user.has_perm("marketing.change_lead") and not lead.merged_into_id,
+        "can_change": user.has_perm("marketing.change_lead") and not lead.merged_into_id and not lead.erased_at,
+        # A person's export and erasure (handoff's pages: they span both teams) are for
+        # those who see every lead; a merged duplicate is exported with its lead.
+        "can_export": sees_all and not lead.merged_into_id,
+        "can_erase": sees_all and user.has_perm("marketing.change_lead") and not lead.merged_into_id,
         "edit_form": LeadEditForm(instance=lead),
         "disqualify_form": DisqualifyForm(),
         "touch_kinds": Touchpoint.Kind.choices,
