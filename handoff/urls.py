@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import offers, playbooks, reports, routing, scorecards, subject_rights
+from .views import offers, playbooks, reports, routing, scorecards, subject_rights, verdicts
 
 app_name = "handoff"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("scorecards/campaigns/<int:pk>/", scorecards.campaign_scorecard, name="campaign-scorecard"),
     path("playbooks/", playbooks.playbooks, name="playbooks"),
     path("playbooks/<int:pk>/", playbooks.playbook_edit, name="playbook-edit"),
+    path("leads/<int:pk>/verdicts/", verdicts.lead_verdicts, name="lead-verdicts"),
     path("leads/<int:pk>/personal-data/", subject_rights.export_lead, name="lead-export"),
     path("leads/<int:pk>/erase/", subject_rights.erase_lead, name="lead-erase"),
 ]
