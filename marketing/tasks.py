@@ -89,8 +89,9 @@ def run_import(import_id: int, seconds: float = 20) -> None:
 
 @shared_task
 def resume_imports() -> int:
-    """Re-drive imports that stopped moving (a lost message, a dead worker)."""
+    """Re-drive imports that stopped moving (a lost message, a dead worker); drop abandoned uploads."""
     import_ids = import_services.stalled_imports()
     for import_id in import_ids:
         run_import.delay(import_id)
+    import_services.discard_abandoned_uploads()
     return len(import_ids)

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 PREVIEW_ROWS = 1000
 SAMPLE_ROWS = 5
+ABANDONED_AFTER = timedelta(days=7)  # an upload nobody started is deleted after this
 
 
 class ImportRefused(Exception):
@@ -250,8 +251,42 @@ def _finish(lead_import: LeadImport, now: datetime, *, error: str = "") -> bool:
     lead_import.status = LeadImport.Status.FAILED if error else LeadImport.Status.DONE
     lead_import.error = error
     lead_import.finished_at = now
+    _discard_upload(lead_import)
     lead_import.save()
     return False
+
+
+def _discard_upload(lead_import: LeadImport) -> None:
+    """Forget the uploaded file once nothing will read it again.
+
+    It is a copy of people's data nobody needs any more (the leads, the preview and the
+    refused rows are in the database), and it would outlive an erasure of those people.
+    Deleted after the commit, so a rolled-back finish keeps the file it still needs.
+    """
+    name, storage = lead_import.file.name, lead_import.file.storage
+    if not name:
+        return
+    lead_import.file = ""
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def discard_abandoned_uploads(*, now: datetime | None = None) -> int:
+    """Uploads never started within ABANDONED_AFTER: stop them and delete their files."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    stopped = 0
+    for import_id in LeadImport.objects.filter(status=LeadImport.Status.UPLOADED, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            lead_import = LeadImport.objects.select_for_update().get(pk=import_id)
+            if lead_import.status == LeadImport.Status.UPLOADED:  # not started meanwhile
+                _finish(
+                    lead_import,
+                    timezone.now(),
+                    error=f"Never started; the upload was deleted after {ABANDONED_AFTER.days} days.",
+                )
+                stopped += 1
+    return stopped
 
 
 def _write(lead_import: LeadImport, batch: list, now: datetime) -> int:

@@ -338,3 +338,42 @@ def test_a_missing_import_is_a_404(marketer):
 def test_a_contact_column_of_channels_is_not_taken_for_names(marketer):
     """The bank file's "contact" holds telephone/cellular: it stays an attribute."""
     assert uploaded(logged_in(marketer), BANK, "bank.csv").mapping["contact"] == "attribute"
+
+
+# --- the uploaded file is not kept -------------------------------------------------------------
+
+
+def test_a_finished_import_deletes_its_upload_and_keeps_its_report(marketer, django_capture_on_commit_callbacks):
+    client = logged_in(marketer)
+    lead_import = uploaded(client, PEOPLE + "ada@corp.example,Ada,Lovelace,A,CTO,\nnot-an-email,Bad,Row,X,Y,\n")
+    on_disk = Path(lead_import.file.path)
+    assert on_disk.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_import = run(lead_import)
+
+    assert not on_disk.exists()
+    assert (lead_import.file.name, lead_import.created_count, lead_import.rejected_count) == ("", 1, 1)
+    assertContains(client.get(lead_import.get_absolute_url()), "Row 3")
+    errors = client.get(reverse("marketing:import-errors", args=[lead_import.pk]))
+    assert b"not-an-email" in b"".join(errors.streaming_content)
+
+
+def test_an_upload_nobody_starts_is_stopped_and_deleted_after_a_week(marketer, django_capture_on_commit_callbacks):
+    client = logged_in(marketer)
+    abandoned, recent = uploaded(client, PEOPLE + "a@corp.example,A,B,C,D,\n"), uploaded(client, PEOPLE)
+    LeadImport.objects.filter(pk=abandoned.pk).update(
+        created_at=abandoned.created_at - import_services.ABANDONED_AFTER - datetime.timedelta(minutes=1)
+    )
+    files = Path(abandoned.file.path), Path(recent.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_services.discard_abandoned_uploads() == 1
+        assert import_services.discard_abandoned_uploads() == 0
+
+    abandoned.refresh_from_db()
+    assert (abandoned.status, abandoned.file.name) == (LeadImport.Status.FAILED, "")
+    assert "Never started" in abandoned.error
+    assert (files[0].exists(), files[1].exists()) == (False, True)
+    assert LeadImport.objects.get(pk=recent.pk).status == LeadImport.Status.UPLOADED
+    assert not Lead.objects.exists()
