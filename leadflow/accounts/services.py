@@ -179,3 +179,11 @@ def revoke_api_tokens(*, tokens: QuerySet[ApiToken], now: datetime | None = None
     revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now())
     logger.info("%s API token(s) revoked", revoked)
     return revoked
+
+
+def team_tokens(*, manager: AbstractBaseUser) -> QuerySet[ApiToken]:
+    """The API tokens of the reps in the teams `manager` manages: theirs to read, not to revoke."""
+    from sales.models import SalesRep  # the project wiring may read the apps; they never read it
+
+    reps = SalesRep.objects.filter(team__manager=manager).exclude(user=manager).values("user_id")
+    return ApiToken.objects.filter(user__in=reps).select_related("user").order_by("user__username", "-created_at")

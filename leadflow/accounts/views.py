@@ -31,6 +31,7 @@ def _page(request, *, form: ApiTokenForm, issued: services.IssuedToken | None = 
         "form": form,
         "tokens": ApiToken.objects.filter(user=request.user),
         "issued": issued,
+        "team_tokens": services.team_tokens(manager=request.user),
     }
     return render(request, "accounts/tokens.html", context, status=status)
 

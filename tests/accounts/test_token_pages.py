@@ -4,7 +4,9 @@ import hashlib
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leadflow.accounts import services
@@ -157,3 +159,47 @@ def test_staff_who_are_not_superusers_cannot_see_tokens(manager, rep):
     manager.save(update_fields=["is_staff"])
     services.create_api_token(user=rep, name="Sam's script")
     assert logged_in(manager).get(reverse("admin:accounts_apitoken_changelist")).status_code == 403
+
+
+# --- a manager reads the team's tokens (RELIABILITY: "API tokens of others — read team") ------
+
+
+def test_a_manager_reads_the_teams_tokens_but_not_another_teams(manager, rep, teammate, stranger):
+    services.create_api_token(user=rep, name="Zapier sync")
+    services.create_api_token(user=teammate, name="Dialer")
+    services.create_api_token(user=stranger, name="Other team's bot")
+
+    response = logged_in(manager).get(PAGE)
+
+    page = response.content.decode()
+    assert "Your team" in page
+    assert "Zapier sync" in page and "Dialer" in page
+    assert "Other team" not in page
+    # Read-only: the only revoke forms are for the manager's own tokens (none here).
+    assert "/revoke/" not in page
+
+
+def test_a_salesperson_sees_no_one_elses_tokens(rep, teammate):
+    services.create_api_token(user=teammate, name="Dialer")
+    page = logged_in(rep).get(PAGE).content.decode()
+    assert "Dialer" not in page and "Your team" not in page
+
+
+def test_a_manager_cannot_revoke_a_reps_token(manager, rep):
+    token = services.create_api_token(user=rep, name="Zapier sync").token
+    assert logged_in(manager).post(revoke_url(token)).status_code == 404
+    token.refresh_from_db()
+    assert not token.is_revoked
+
+
+def test_the_team_list_runs_the_same_queries_as_tokens_grow(manager, rep, teammate):
+    client = logged_in(manager)
+    services.create_api_token(user=rep, name="one")
+    client.get(PAGE)
+    with CaptureQueriesContext(connection) as few:
+        client.get(PAGE)
+    for n in range(5):
+        services.create_api_token(user=teammate, name=f"more {n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(PAGE)
+    assert len(many) == len(few)
