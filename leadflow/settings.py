@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "handoff",
     "handoff.dashboard",
     "leadflow.outbox",
+    "leadflow.audit",
     "leadflow.accounts",
 ]
 
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "leadflow.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -370,6 +372,30 @@ LEADFLOW_FORM_FRAME_ANCESTORS = env_list("LEADFLOW_FORM_FRAME_ANCESTORS", "*")
 LEADFLOW_IMPORT_MAX_MB = env_int("LEADFLOW_IMPORT_MAX_MB", 50)
 # Mounts the bare-Django endpoints benchmarks compare the product with (bench/).
 LEADFLOW_BENCH_BASELINE = env_bool("LEADFLOW_BENCH_BASELINE")
+# The audit log (leadflow/audit): changes to these models by signed-in people, and every
+# delete. The sales playbook lives on sales.Stage and StageAsset.
+LEADFLOW_AUDITED_MODELS = [
+    "marketing.Campaign",
+    "marketing.CampaignSpend",
+    "marketing.Lead",
+    "marketing.LeadForm",
+    "marketing.FormQuestion",
+    "marketing.FitRule",
+    "marketing.EngagementRule",
+    "marketing.ScoringSettings",
+    "sales.Deal",
+    "sales.Pipeline",
+    "sales.Stage",
+    "sales.StageAsset",
+    "sales.LostReason",
+    "sales.SalesRep",
+    "sales.Team",
+    "handoff.RoutingRule",
+    "handoff.TeamSettings",
+    "handoff.RejectionRule",
+    "handoff.Commitment",
+    "auth.User",
+]
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """Who changed what (see the package docstring for what is and is not recorded).
+
+    Project plumbing like the outbox: it listens to the apps' models from the outside.
+    """
+
+    name = "leadflow.audit"
+    label = "audit"
+    verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from . import recording
+
+        recording.connect()
