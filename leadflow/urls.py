@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/tokens/", include("leadflow.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("leadflow.audit.urls")),
     path("marketing/", include("marketing.urls")),
     path("sales/", include("sales.urls")),
     path("handoff/", include("handoff.urls")),

@@ -1,0 +1,49 @@
+"""The audit log page: admins read every entry, a sales manager their team's."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from sales.models import SalesRep
+
+from .forms import EntryFilterForm
+from .models import AuditEntry
+
+ENTRIES_PER_PAGE = 50
+
+
+def may_read(user) -> bool:
+    # Sales managers are the role base.html names by this capability (handoff/roles.py);
+    # the log has no permission of its own, so handoff's role table needn't know this app.
+    return user.is_superuser or user.has_perm("handoff.view_dashboard")
+
+
+def actors_seen_by(user) -> list[int] | None:
+    """Whose entries `user` reads: None for everyone (admins); else themselves and their teams' reps."""
+    if user.is_superuser:
+        return None
+    return [user.pk, *SalesRep.objects.filter(team__manager=user).values_list("user_id", flat=True)]
+
+
+@login_required
+def entry_list(request):
+    if not may_read(request.user):
+        raise PermissionDenied("The audit log is for admins and sales managers.")
+    actor_ids = actors_seen_by(request.user)
+    entries = AuditEntry.objects.select_related("content_type", "actor").order_by("-at", "-id")
+    actors = get_user_model().objects.order_by("username")
+    if actor_ids is not None:
+        # The ids as literals, so PostgreSQL walks the (actor, -at) index.
+        entries, actors = entries.filter(actor_id__in=actor_ids), actors.filter(pk__in=actor_ids)
+    filters = EntryFilterForm(request.GET or None, actors=actors)
+    status = 200
+    if filters.is_bound:
+        if filters.is_valid():
+            entries = filters.filter(entries)
+        else:
+            entries, status = entries.none(), 400
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page": page, "entries": page.object_list, "everyone": actor_ids is None}
+    return render(request, "audit/entries.html", context, status=status)
