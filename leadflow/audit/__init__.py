@@ -11,6 +11,8 @@ What is recorded:
   a save that changes nothing records nothing.
 - Every delete, also one made with nobody signed in (the entry then has no actor and says
   which task or command it came from): deletes are rare and lose data.
+- When a person is erased (GDPR art. 17, a handoff.Erasure row), their leads' and deals'
+  entries lose the values and names they kept; who changed which field, and when, stays.
 
 What is not:
 - System writes: Celery tasks, scoring and re-scoring, imports run by the worker, commands,

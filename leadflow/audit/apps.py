@@ -12,6 +12,9 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from . import recording
+        from django.db.models.signals import post_save
+
+        from . import erasure, recording
 
         recording.connect()
+        post_save.connect(erasure.scrub_erased, sender="handoff.Erasure", dispatch_uid="audit:erasure")

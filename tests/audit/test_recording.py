@@ -17,6 +17,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from handoff import roles
+from handoff import services as handoff_services
+from handoff.models import Handoff
 from leadflow.audit import recording
 from leadflow.audit.models import AuditEntry
 from marketing.models import Campaign, FitRule, Lead
@@ -24,6 +26,7 @@ from marketing.services import campaigns as campaign_services
 from marketing.services import scoring_rules
 from sales import services as sales_services
 from sales.models import Deal, SalesRep
+from tests import factories
 from tests.conftest import logged_in
 from tests.marketing.visitors import submit
 from tests.sales.helpers import open_deal_for, stage
@@ -169,6 +172,36 @@ def test_a_delete_with_nobody_signed_in_is_recorded_as_the_systems_naming_the_ta
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.actor_label, entry.action) == (None, "", AuditEntry.Action.DELETED)
     assert entry.source == "task:tests.audit.test_recording.delete_fit_rule"
+
+
+# --- erasure -----------------------------------------------------------------------------------
+
+
+def test_erasing_a_person_strips_their_data_from_the_log_but_keeps_who_changed_what(marketer, rep):
+    lead = factories.capture("ada@analytical.example", first_name="Ada", last_name="Lovelace")
+    edited = logged_in(marketer).post(
+        reverse("marketing:lead-edit", args=[lead.pk]), {"first_name": "Augusta", "last_name": "Lovelace"}
+    )
+    assert edited.status_code == 303
+    handoff = factories.offered(lead)
+    handoff_services.accept_offer(handoff_id=handoff.pk, by=rep)
+    deal = Handoff.objects.get(pk=handoff.pk).deal
+    client = APIClient()
+    client.force_authenticate(rep)
+    body = {"contact_phone": "+44 20 7946 0000"}
+    url, version = reverse("sales-api:deal-detail", args=[deal.pk]), f'"{deal.version}"'
+    assert client.patch(url, body, format="json", HTTP_IF_MATCH=version).status_code == 200
+    before = {(e.actor_id, e.content_type_id, e.object_id, tuple(e.changes)) for e in AuditEntry.objects.all()}
+    assert "Augusta" in json.dumps(list(AuditEntry.objects.values("object_repr", "changes")))
+
+    handoff_services.erase_subject(lead_id=lead.pk, by=marketer)  # no request: nothing new recorded
+
+    entries = list(AuditEntry.objects.values("object_repr", "changes"))
+    for personal in ("Ada", "Augusta", "Lovelace", "analytical", "7946"):
+        assert personal not in json.dumps(entries, ensure_ascii=False)
+    after = {(e.actor_id, e.content_type_id, e.object_id, tuple(e.changes)) for e in AuditEntry.objects.all()}
+    assert after == before  # who changed which field of what, and when, stays
+    assert AuditEntry.objects.get(actor=marketer).changes == {"first_name": ["(erased)", "(erased)"]}
 
 
 # --- system writes ------------------------------------------------------------------------------
