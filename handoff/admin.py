@@ -2,12 +2,15 @@ from django.contrib import admin
 
 from .models import (
     Commitment,
+    DigestSent,
+    Erasure,
     Feedback,
     Handoff,
     Offer,
     RejectionRule,
     RoutingRule,
     RoutingSlot,
+    ScorecardDirty,
     ScorecardRow,
     TeamSettings,
 )
@@ -102,16 +105,43 @@ class CommitmentAdmin(admin.ModelAdmin):
     list_display = ["starts_on", "mqls_per_month", "response_minutes", "response_target_percent", "updated_by"]
 
 
-@admin.register(ScorecardRow)
-class ScorecardRowAdmin(admin.ModelAdmin):
-    """A rollup: read-only here, rebuilt from the raw rows (handoff.tasks.rebuild_scorecards)."""
-
-    list_display = ["dimension", "label", "leads", "offered", "accepted", "won", "revenue", "refreshed_at"]
-    list_filter = ["dimension"]
-    search_fields = ["label"]
+class RecordAdmin(admin.ModelAdmin):
+    """Rows the services and sweeps write: readable here, never edited by hand."""
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScorecardRow)
+class ScorecardRowAdmin(RecordAdmin):
+    """A rollup, rebuilt from the raw rows (handoff.tasks.rebuild_scorecards)."""
+
+    list_display = ["dimension", "label", "leads", "offered", "accepted", "won", "revenue", "refreshed_at"]
+    list_filter = ["dimension"]
+    search_fields = ["label"]
+
+
+@admin.register(ScorecardDirty)
+class ScorecardDirtyAdmin(RecordAdmin):
+    """Groups an event marked stale, waiting for the next refresh."""
+
+    list_display = ["dimension", "key", "marked_at"]
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(RecordAdmin):
+    list_display = ["user", "week_starts", "sent_at"]
+
+
+@admin.register(Erasure)
+class ErasureAdmin(RecordAdmin):
+    """Who erased which lead, and when: accountability without the person's data."""
+
+    list_display = ["lead_id", "erased_by_username", "erased_at"]
+    search_fields = ["erased_by_username"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import Activity, Deal, DealStageChange, LostReason, Note, Pipeline, SalesRep, Stage, StageTransition, Team
+from .models import (
+    Activity,
+    AssetSend,
+    Deal,
+    DealStageChange,
+    LostReason,
+    Note,
+    Pipeline,
+    SalesRep,
+    Stage,
+    StageAsset,
+    StageTransition,
+    Team,
+)
 
 
 class SalesRepInline(admin.TabularInline):
@@ -82,3 +95,35 @@ class NoteAdmin(admin.ModelAdmin):
     list_display = ["deal", "author", "created_at"]
     list_select_related = ["deal", "author"]
     raw_id_fields = ["deal", "author"]
+
+
+class StageAssetInline(admin.TabularInline):
+    model = StageAsset
+    extra = 0
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["name", "pipeline", "order", "probability", "kind"]
+    list_filter = ["pipeline", "kind"]
+    inlines = [StageAssetInline]
+
+
+@admin.register(DealStageChange)
+class DealStageChangeAdmin(admin.ModelAdmin):
+    """The stage history the deal services write: read-only."""
+
+    list_display = ["deal", "from_stage", "to_stage", "changed_by", "changed_at"]
+    raw_id_fields = ["deal", "changed_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AssetSend)
+class AssetSendAdmin(admin.ModelAdmin):
+    list_display = ["asset", "deal", "sent_by", "sent_at"]
+    raw_id_fields = ["deal", "sent_by"]
