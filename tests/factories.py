@@ -96,13 +96,17 @@ def accepted_deal(rep: User, *, stage: str = "discovery", **capture_fields):
     """A lead offered to and accepted by `rep`, its deal moved forward to `stage`."""
     handoff = offered(**capture_fields)
     handoff_services.accept_offer(handoff_id=handoff.pk, by=rep)
-    deal = Handoff.objects.get(pk=handoff.pk).deal
+    return walked_to(Handoff.objects.get(pk=handoff.pk).deal, stage, by=rep)
+
+
+def walked_to(deal, stage: str, *, by: User):
+    """`deal` moved one open stage at a time (the only legal way) up to `stage`."""
     slugs = list(deal.pipeline.stages.filter(kind="open").order_by("order").values_list("slug", flat=True))
-    for slug in slugs[1 : slugs.index(stage) + 1]:
+    for slug in slugs[slugs.index(deal.stage.slug) + 1 : slugs.index(stage) + 1]:
         deal = sales_services.move_deal(
             deal_id=deal.pk,
             to_stage_id=deal.pipeline.stages.get(slug=slug).pk,
-            by=rep,
+            by=by,
             expected_version=deal.version,
         )
     return deal

@@ -95,7 +95,7 @@ def person(rep, campaign) -> Person:
         done=True,
     )
     sales_services.add_note(deal_id=deal.pk, by=rep, body="Hopperstone wants a pilot in March")
-    deal = factories_walk(deal, rep, "negotiation")
+    deal = factories.walked_to(deal, "negotiation", by=rep)
     deal = sales_services.close_deal(
         deal_id=deal.pk, won=True, by=rep, expected_version=deal.version, amount=Decimal("48000"), rating=5
     )
@@ -103,18 +103,6 @@ def person(rep, campaign) -> Person:
     return Person(
         Lead.objects.get(pk=lead.pk), Lead.objects.get(pk=duplicate.pk), handoff, Deal.objects.get(pk=deal.pk)
     )
-
-
-def factories_walk(deal: Deal, rep, slug: str) -> Deal:
-    slugs = list(deal.pipeline.stages.filter(kind="open").order_by("order").values_list("slug", flat=True))
-    for next_slug in slugs[1 : slugs.index(slug) + 1]:
-        deal = sales_services.move_deal(
-            deal_id=deal.pk,
-            to_stage_id=deal.pipeline.stages.get(slug=next_slug).pk,
-            by=rep,
-            expected_version=deal.version,
-        )
-    return deal
 
 
 def export_url(lead: Lead) -> str:
