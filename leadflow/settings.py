@@ -230,6 +230,7 @@ MAILERS = {
 }
 LEADFLOW_EMAIL_RETRY_SECONDS = env_int("LEADFLOW_EMAIL_RETRY_SECONDS", 10)
 LEADFLOW_EMAIL_MAX_ATTEMPTS = env_int("LEADFLOW_EMAIL_MAX_ATTEMPTS", 8)
+LEADFLOW_EMAIL_KEEP_DAYS = env_int("LEADFLOW_EMAIL_KEEP_DAYS", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LeadFlow <leadflow@localhost>")
 
 # --- REST API -------------------------------------------------------------------------
@@ -320,6 +321,7 @@ CELERY_BEAT_SCHEDULE = {
     "rescore-for-fading": {"task": "marketing.tasks.rescore_for_fading", "schedule": timedelta(days=1)},
     "resume-imports": {"task": "marketing.tasks.resume_imports", "schedule": _sweep_every},
     "deliver-due-emails": {"task": "leadflow.outbox.tasks.deliver_due_emails", "schedule": _sweep_every},
+    "forget-sent-emails": {"task": "leadflow.outbox.tasks.forget_sent_emails", "schedule": timedelta(days=1)},
     # Scorecards: groups that events marked stale every minute, everything nightly; the
     # digest task runs daily but sends each marketer one digest a week.
     "refresh-scorecards": {"task": "handoff.tasks.refresh_scorecards", "schedule": _sweep_every},

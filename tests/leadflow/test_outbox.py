@@ -91,3 +91,22 @@ def test_check_deploy_refuses_a_development_delivery_backend(outbox_to):
     assert "outbox.E001" in {error.id for error in run_checks(include_deployment_checks=True)}
     outbox_to(SMTP, host="smtp.example.com")
     assert "outbox.E001" not in {error.id for error in run_checks(include_deployment_checks=True)}
+
+
+def test_sent_messages_are_forgotten_after_the_keep_days_and_failures_stay(outbox_to, settings):
+    outbox_to(LOCMEM)
+    settings.LEADFLOW_EMAIL_KEEP_DAYS = 30
+    for subject in ("old", "recent", "dead", "pending"):
+        send_mail(subject, "Body", "leadflow@example.com", ["sam@example.com"])
+    delivery.deliver_due()
+    now = timezone.now()
+    OutboundEmail.objects.filter(subject="old").update(sent_at=now - datetime.timedelta(days=31))
+    OutboundEmail.objects.filter(subject="recent").update(sent_at=now - datetime.timedelta(days=29))
+    OutboundEmail.objects.filter(subject="dead").update(
+        state=OutboundEmail.State.DEAD, sent_at=None, created_at=now - datetime.timedelta(days=90)
+    )
+    OutboundEmail.objects.filter(subject="pending").update(state=OutboundEmail.State.PENDING, sent_at=None)
+
+    assert delivery.forget_sent(now=now) == 1
+    assert delivery.forget_sent(now=now) == 0
+    assert sorted(OutboundEmail.objects.values_list("subject", flat=True)) == ["dead", "pending", "recent"]
