@@ -92,3 +92,16 @@ def test_it_runs_the_same_queries_however_many_ratings(marketer, rep, teammate):
     with CaptureQueriesContext(connection) as more:
         assertContains(client.get(many_url), "“Won”")
     assert len(more) == len(one)
+
+
+def test_a_missing_lead_is_a_404_and_the_fragment_is_read_only(marketer):
+    client = logged_in(marketer)
+    assert client.get(reverse("handoff:lead-verdicts", args=[987654])).status_code == 404
+    assert client.post(verdicts_url(factories.capture()), {}).status_code == 405
+
+
+def test_a_marketer_sees_every_leads_verdicts_but_a_user_without_a_role_gets_403(marketer, django_user_model):
+    lead = factories.capture()
+    nobody = django_user_model.objects.create_user("nobody", password="x")
+    assert logged_in(marketer).get(verdicts_url(lead)).status_code == 200
+    assert logged_in(nobody).get(verdicts_url(lead)).status_code == 403
