@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..csvio import csv_lines
@@ -72,10 +73,18 @@ def import_detail(request, pk: int):
 
 @login_required
 @permission_required("marketing.import_leads", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_preview(request, pk: int):
-    """Save the mapping and show what the import would do with the first rows (writes no lead)."""
+    """The dry run of the saved mapping over the first rows (writes no lead).
+
+    POST saves the mapping, then redirects here (Post/Redirect/Get): the dry run is a page
+    one can reload and bookmark, computed from the mapping stored on the import.
+    """
     lead_import = get_object_or_404(_imports_of(request), pk=pk)
+    if request.method != "POST":
+        if lead_import.status != LeadImport.Status.UPLOADED:
+            return HttpResponseRedirect(lead_import.get_absolute_url())  # started: its progress or report
+        return _detail(request, lead_import, preview=import_services.preview(lead_import))
     form = MappingForm(request.POST, instance=lead_import)
     if lead_import.status != LeadImport.Status.UPLOADED:
         messages.error(request, "This import has already started; its mapping can no longer change.")
@@ -84,7 +93,7 @@ def import_preview(request, pk: int):
         return _detail(request, LeadImport.objects.get(pk=pk), form=form, status=400)
     data = form.cleaned_data
     try:
-        lead_import = import_services.save_mapping(
+        import_services.save_mapping(
             import_id=lead_import.pk,
             mapping=form.mapping(),
             empty_values=data["empty_values"],
@@ -95,8 +104,7 @@ def import_preview(request, pk: int):
     except import_services.ImportRefused as refusal:
         form.add_error(None, str(refusal))
         return _detail(request, LeadImport.objects.get(pk=pk), form=form, status=400)
-    preview = import_services.preview(lead_import)
-    return _detail(request, lead_import, form=MappingForm(instance=lead_import), preview=preview)
+    return HttpResponseRedirect(reverse("marketing:import-preview", args=[lead_import.pk]), status=303)
 
 
 @login_required

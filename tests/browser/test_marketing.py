@@ -96,6 +96,8 @@ def test_a_marketer_imports_a_csv_with_a_bad_row_and_reads_the_report(open_page,
     page.get_by_role("button", name="Dry run").click()
     expect(page.locator(".stat").filter(has_text="Would refuse").locator(".stat-value")).to_have_text("1")
     expect(page.get_by_text("Row 3")).to_be_visible()
+    page.reload()  # the dry run is a GET page: reloading shows it again, with no "resubmit?" prompt
+    expect(page.locator(".stat").filter(has_text="Would refuse").locator(".stat-value")).to_have_text("1")
     screenshot(page, "marketing-import-preview")
     page.get_by_role("button", name="Import all 3 rows").click()
     expect(page.get_by_role("heading", name="Refused rows")).to_be_visible(timeout=60_000)  # polled, then redirected

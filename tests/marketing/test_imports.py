@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from marketing.models import ImportRowError, Lead, LeadImport, Stage, Touchpoint
 from marketing.services import imports as import_services
 from tests import factories
 from tests.conftest import logged_in, require
+from tests.marketing import pages
 from tests.shared_data import shared_data
 
 pytestmark = pytest.mark.django_db
@@ -218,11 +220,53 @@ def test_the_dry_run_tells_what_would_happen_and_writes_nothing(marketer):
     factories.capture("grace@navy.example")
     client = logged_in(marketer)
     lead_import = uploaded(client, PEOPLE + "ada@corp.example,Ada,L,X,Y,\ngrace@navy.example,G,H,X,Y,\nbad,X,Y,Z,W,\n")
-    response = client.post(reverse("marketing:import-preview", args=[lead_import.pk]), mapping_post(lead_import))
+    response = client.post(
+        reverse("marketing:import-preview", args=[lead_import.pk]), mapping_post(lead_import), follow=True
+    )
     preview = response.context["preview"]
     assert (preview.checked, preview.creates, preview.merges, len(preview.refused)) == (3, 1, 1, 1)
     assert Lead.objects.count() == 1
     assertContains(response, "Import all 3 rows")
+
+
+def _dry_run_panel(response) -> str:
+    """The dry run's panel as a person reads it (the form's CSRF token changes on every render)."""
+    panel = re.search(r'<section[^>]*aria-labelledby="preview-title".*?</section>', response.content.decode(), re.S)
+    assert panel, "no dry run on the page"
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", panel.group(0))
+
+
+def test_the_dry_run_is_a_page_one_can_reload_and_bookmark(marketer):
+    factories.capture("grace@navy.example")
+    client = logged_in(marketer)
+    upload_form = pages.form_with_button(client.get(reverse("marketing:import-list")), "Upload and map columns")
+    csv_file = SimpleUploadedFile(
+        "people.csv", (PEOPLE + "ada@corp.example,Ada,L,X,Y,\ngrace@navy.example,G,H,X,Y,\n").encode()
+    )
+    uploaded_to = client.post(upload_form.action, upload_form.data(file=csv_file, source="event"))
+    mapping = pages.form_with_button(client.get(uploaded_to["Location"]), "Dry run")
+    saved = client.post(mapping.action, mapping.data(id_namespace="people"))
+    assert saved.status_code == 303  # Post/Redirect/Get: the browser lands on a GET page
+
+    dry_run = client.get(saved["Location"])
+    assertContains(dry_run, "Dry run of the first 2 rows")
+    assert dry_run.context["preview"].creates == 1 and dry_run.context["preview"].merges == 1
+    reloaded = client.get(saved["Location"])
+    assert reloaded.status_code == 200
+    assert _dry_run_panel(reloaded) == _dry_run_panel(dry_run)
+    assert LeadImport.objects.get().id_namespace == "people"  # the mapping lives on the import
+    assert Lead.objects.count() == 1
+
+
+def test_the_dry_run_of_a_started_import_sends_the_browser_to_its_progress(marketer):
+    client = logged_in(marketer)
+    lead_import = uploaded(client, PEOPLE + "ada@corp.example,Ada,L,X,Y,\n")
+    dry_run_url = client.post(reverse("marketing:import-preview", args=[lead_import.pk]), mapping_post(lead_import))[
+        "Location"
+    ]
+    import_services.start_import(import_id=lead_import.pk)
+    response = client.get(dry_run_url)
+    assert (response.status_code, response["Location"]) == (302, lead_import.get_absolute_url())
 
 
 def test_a_changed_mapping_is_what_the_import_uses(marketer):
