@@ -173,7 +173,7 @@ class EngagementRuleAdmin(RecordAdmin):
 
 @admin.register(ScoringSettings)
 class ScoringSettingsAdmin(RecordAdmin):
-    list_display = ["mql_threshold", "version", "updated_by", "updated_at"]
+    list_display = ["mql_threshold", "source_from", "version", "updated_by", "updated_at"]
 
 
 @admin.register(RescoreRun)

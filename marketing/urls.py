@@ -35,6 +35,7 @@ urlpatterns = [
     path("scoring/", scoring.scoring_page, name="scoring"),
     path("scoring/progress/", scoring.rescore_progress, name="rescore-progress"),
     path("scoring/threshold/", scoring.threshold_save, name="threshold-save"),
+    path("scoring/source/", scoring.source_from_save, name="source-from-save"),
     path("scoring/fit/", scoring.fit_rule_add, name="fit-rule-add"),
     path("scoring/fit/<int:pk>/", scoring.fit_rule_edit, name="fit-rule-edit"),
     path("scoring/fit/<int:pk>/delete/", scoring.fit_rule_delete, name="fit-rule-delete"),

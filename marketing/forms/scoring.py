@@ -1,8 +1,8 @@
-"""Forms of the scoring page: a fit rule, one engagement rule, the MQL bar."""
+"""Forms of the scoring page: a fit rule, one engagement rule, the MQL bar, where a lead's source comes from."""
 
 from django import forms
 
-from ..models import EngagementRule, FitRule
+from ..models import EngagementRule, FitRule, SourceFrom
 from ..scoring import _number
 
 Op = FitRule.Operator
@@ -73,4 +73,14 @@ class ThresholdForm(forms.Form):
         max_value=10_000,
         help_text="A lead with marketing becomes an MQL, and goes to sales, when its score reaches this. "
         "Empty: the default from the server's settings.",
+    )
+
+
+class SourceFromForm(forms.Form):
+    source_from = forms.ChoiceField(
+        label="Lead source comes from",
+        choices=SourceFrom.choices,
+        widget=forms.RadioSelect,
+        help_text="It matters when a campaign's form is reached with a UTM medium that names another channel. "
+        "Leads already captured keep their source.",
     )

@@ -9,6 +9,7 @@ from .choices import (
     STAGE_MOVES,
     Channel,
     CompanySize,
+    SourceFrom,
     Stage,
 )
 from .imports import ImportRowError, LeadImport
@@ -43,6 +44,7 @@ __all__ = [
     "LeadMerge",
     "LeadQuerySet",
     "LeadStageChange",
+    "SourceFrom",
     "Stage",
     "Touchpoint",
 ]

@@ -18,6 +18,13 @@ class Channel(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SourceFrom(models.TextChoices):
+    """Where a captured lead's source comes from when its campaign's channel and its UTM medium disagree."""
+
+    CAMPAIGN = "campaign", "the campaign's channel"
+    UTM = "utm", "the UTM medium, when it names a known channel"
+
+
 class CompanySize(models.TextChoices):
     """Employee bands, the usual way B2B forms ask; segments are read off them."""
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .choices import SourceFrom
 from .leads import Lead, Touchpoint
 
 
@@ -118,10 +119,18 @@ class EngagementRule(models.Model):
 
 
 class ScoringSettings(models.Model):
-    """The one row of scoring settings: the MQL bar and the version of the rules."""
+    """The one row of scoring settings: the MQL bar, the version of the rules, and where a
+    captured lead's source comes from (the source is what fit rules and scorecards read)."""
 
     mql_threshold = models.IntegerField(
         "MQL threshold", null=True, blank=True, help_text="Empty: the LEADFLOW_MQL_THRESHOLD setting."
+    )
+    source_from = models.CharField(
+        "lead source comes from",
+        max_length=20,
+        choices=SourceFrom.choices,
+        default=SourceFrom.CAMPAIGN,
+        db_default=SourceFrom.CAMPAIGN,
     )
     # Bumped by every change of rules or threshold; a rescoring run works for one version.
     version = models.PositiveIntegerField(default=1)

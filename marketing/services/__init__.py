@@ -7,7 +7,7 @@ from .capture import PROFILE_FIELDS, UTM_FIELDS, Capture, CaptureResult, capture
 from .leads import add_touchpoint, renurture_lead, update_lead_profile
 from .merges import merge_leads
 from .scoring import score_lead
-from .scoring_rules import delete_fit_rule, save_engagement_rule, save_fit_rule, set_mql_threshold
+from .scoring_rules import delete_fit_rule, save_engagement_rule, save_fit_rule, set_mql_threshold, set_source_from
 from .stages import (
     accept_lead,
     advance_lead,
@@ -37,6 +37,7 @@ __all__ = [
     "save_engagement_rule",
     "save_fit_rule",
     "set_mql_threshold",
+    "set_source_from",
     "disqualify_lead",
     "person_lead_ids",
     "qualify_lead",

@@ -6,8 +6,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from .. import sources
 from ..emails import normalize_email, review_reason_for
-from ..models import Campaign, Channel, Lead, LeadEmailAlias, LeadStageChange, Stage, Touchpoint
+from ..models import Campaign, Lead, LeadEmailAlias, LeadStageChange, ScoringSettings, SourceFrom, Stage, Touchpoint
 
 # Fields a capture may fill on a lead; a repeat capture fills only the blanks.
 PROFILE_FIELDS = ("first_name", "last_name", "company", "title", "phone", "country", "industry", "company_size")
@@ -50,8 +51,8 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
     """Create the lead or merge into the existing one (same normalized email), with a touchpoint."""
     now = now or timezone.now()
     email_normalized = resolve_alias(normalize_email(capture.email))
-    source = capture.source or (capture.campaign.channel if capture.campaign else Channel.DIRECT)
     utm = {key: capture.utm.get(key, "") for key in UTM_FIELDS}
+    source = _source(capture, utm)
     with transaction.atomic():
         # The unique column makes this safe under concurrent submits of one address:
         # the losing insert waits for the winner and then reads its row (RELIABILITY #2).
@@ -92,6 +93,19 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
 
         score_lead_task.delay_on_commit(lead.pk)
     return CaptureResult(lead=lead, created=created)
+
+
+def _source(capture: Capture, utm: dict[str, str]) -> str:
+    """The touch's channel: given, else the campaign's or the UTM medium's, as marketing/sources.py decides."""
+    campaign_channel = capture.campaign.channel if capture.campaign else None
+    utm_channel = sources.channel_for_utm(medium=utm["utm_medium"], source=utm["utm_source"])
+    source_from = SourceFrom.CAMPAIGN
+    if not capture.source and campaign_channel and utm_channel and utm_channel != campaign_channel:
+        # Only a disagreement needs the marketer's choice: read the setting then, not on every capture.
+        source_from = ScoringSettings.objects.filter(pk=1).values_list("source_from", flat=True).first() or source_from
+    return sources.source_of(
+        given=capture.source, campaign_channel=campaign_channel, utm_channel=utm_channel, source_from=source_from
+    )
 
 
 def resolve_alias(email_normalized: str) -> str:

@@ -1,12 +1,14 @@
 """Marketers change what a good lead is: fit rules, engagement rules, the MQL bar.
 
-Every change bumps the rules' version and re-scores all leads in the background.
+Every change bumps the rules' version and re-scores all leads in the background. Where a
+captured lead's source comes from is set here too, but re-scores nothing: it applies to
+leads captured from then on.
 """
 
 from django.db import transaction
 from django.db.models import Max
 
-from ..models import EngagementRule, FitRule, RescoreRun, ScoringSettings
+from ..models import EngagementRule, FitRule, RescoreRun, ScoringSettings, SourceFrom
 from ..scoring_defaults import save_defaults_if_none
 from .scoring import start_rescoring
 
@@ -75,4 +77,15 @@ def set_mql_threshold(*, threshold: int | None, by=None) -> ScoringSettings:
         label = "the default" if threshold is None else str(threshold)
         _changed(by=by, cause=f"MQL threshold set to {label}")
         row.refresh_from_db()
+    return row
+
+
+def set_source_from(*, source_from: str, by=None) -> ScoringSettings:
+    """Choose whether a captured lead's source is its campaign's channel or its UTM medium's (marketing/sources.py)."""
+    if source_from not in SourceFrom.values:
+        raise ValueError(f"Not a choice of where the source comes from: {source_from!r}")
+    with transaction.atomic():
+        row = save_defaults_if_none()
+        row.source_from, row.updated_by = source_from, by
+        row.save(update_fields=["source_from", "updated_by", "updated_at"])
     return row

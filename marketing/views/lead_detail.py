@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from .. import scoring, services
+from .. import scoring, services, sources
 from ..errors import LeadNotEditable, StageChangeNotAllowed
 from ..forms.leads import DisqualifyForm, LeadEditForm
 from ..models import Lead, Touchpoint
@@ -28,6 +28,7 @@ def _render(request, lead: Lead, *, status: int = 200, **overrides):
     context = {
         "lead": lead,
         "timeline": lead_timeline(lead),
+        "source_note": sources.note_for(lead),
         # Likely duplicates may be anyone's leads: only for those who see every lead.
         "duplicates": possible_duplicates(lead) if sees_all and not lead.merged_into_id else [],
         "can_qualify": user.has_perm("marketing.qualify_lead")

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..forms.scoring import EngagementRuleForm, FitRuleForm, ThresholdForm
-from ..models import EngagementRule, FitRule, Lead, ScoringSettings, Stage, Touchpoint
+from .. import sources
+from ..forms.scoring import EngagementRuleForm, FitRuleForm, SourceFromForm, ThresholdForm
+from ..models import EngagementRule, FitRule, Lead, ScoringSettings, SourceFrom, Stage, Touchpoint
 from ..scoring import load_rules
 from ..scoring_defaults import save_defaults_if_none
 from ..services import scoring_rules
@@ -24,6 +25,7 @@ def _page(request, *, status: int = 200, engagement_forms: dict | None = None, *
     rules = load_rules()
     row = ScoringSettings.objects.filter(pk=1).first()
     engagement = {rule.kind: rule for rule in EngagementRule.objects.all()}
+    source_from = row.source_from if row else SourceFrom.CAMPAIGN
     context = {
         "fit_rules": list(FitRule.objects.order_by("position", "id")),
         "engagement_rows": [
@@ -39,6 +41,9 @@ def _page(request, *, status: int = 200, engagement_forms: dict | None = None, *
         "threshold_form": ThresholdForm(initial={"mql_threshold": row.mql_threshold if row else None}),
         "threshold": rules.threshold,
         "threshold_is_default": row is None or row.mql_threshold is None,
+        "utm_channels": sources.media_by_channel(),
+        "source_form": SourceFromForm(initial={"source_from": source_from}),
+        "source_from": SourceFrom(source_from).label,
         "version": rules.version,
         "run": current_run(),
         "can_manage": request.user.has_perm("marketing.manage_scoring"),
@@ -159,3 +164,15 @@ def threshold_save(request):
         return _page(request, status=400, threshold_form=form)
     scoring_rules.set_mql_threshold(threshold=form.cleaned_data["mql_threshold"], by=request.user)
     return _done(request, "MQL threshold saved.")
+
+
+@login_required
+@permission_required("marketing.manage_scoring", raise_exception=True)
+@require_POST
+def source_from_save(request):
+    form = SourceFromForm(request.POST)
+    if not form.is_valid():
+        return _page(request, status=400, source_form=form)
+    row = scoring_rules.set_source_from(source_from=form.cleaned_data["source_from"], by=request.user)
+    messages.success(request, f"New leads take their source from {row.get_source_from_display()}.")
+    return HttpResponseRedirect(reverse("marketing:scoring"), status=303)
