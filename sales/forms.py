@@ -36,13 +36,25 @@ def rating_field(label: str = "How good was the lead?") -> forms.TypedChoiceFiel
 
 class MoveDealForm(VersionedForm):
     id_prefix = "move"
-    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), empty_label=None, label="Move to")
+    stage = forms.ModelChoiceField(
+        queryset=Stage.objects.none(),
+        empty_label=None,
+        label="Move to",
+        error_messages={"invalid_choice": "Choose a stage of this deal's pipeline."},
+    )
 
-    def __init__(self, *args, deal, **kwargs):
+    def __init__(self, *args, deal, moves: list[Stage] = (), **kwargs):
+        kwargs["initial"] = {"stage": deal.stage_id, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = Stage.objects.filter(
-            transitions_in__from_stage=deal.stage, kind=Stage.Kind.OPEN
-        ).order_by("order")
+        # Any stage of the pipeline is well-formed input; whether the move is allowed is the
+        # transition table's answer (a 409 with its reason from services.move_deal), not a
+        # second copy of that table here. The list offers the current stage first, so that
+        # submitting it untouched moves nothing, then the moves the table allows.
+        self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id)
+        self.fields["stage"].widget.choices = [
+            (deal.stage_id, f"{deal.stage.name} (now)"),
+            *((stage.pk, f"{'←' if stage.order < deal.stage.order else '→'} {stage.name}") for stage in moves),
+        ]
 
 
 class CloseWonForm(VersionedForm):

@@ -17,10 +17,12 @@ from .deals import (
     close_deal,
     default_pipeline,
     move_deal,
+    next_steps,
     open_deal,
     reassign_deal,
     reassignable_owners,
     reopen_deal,
+    transition_table,
     update_deal,
 )
 from .playbooks import mark_asset_sent, set_stage_playbook
@@ -44,6 +46,7 @@ __all__ = [
     "log_activity",
     "mark_asset_sent",
     "move_deal",
+    "next_steps",
     "open_deal",
     "reassign_deal",
     "reassignable_owners",
@@ -51,5 +54,6 @@ __all__ = [
     "send_due_reminders",
     "set_availability",
     "set_stage_playbook",
+    "transition_table",
     "update_deal",
 ]

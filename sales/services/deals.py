@@ -1,5 +1,6 @@
 """A deal's life: open, move, edit, close, reopen, reassign. Every write bumps its version."""
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -195,6 +196,69 @@ def reassign_deal(*, deal_id: int, owner_id: int, by, expected_version: int) -> 
     return deal
 
 
+def transition_table(*, pipeline_id: int) -> dict[int, set[int]]:
+    """The pipeline's allowed moves, {from stage id: {to stage ids}}: the one reading of StageTransition."""
+    # The services' checks, the deal page and the board all ask here, so a page never offers
+    # a move the services would refuse (issue 10: "Mark won" was offered, then answered 409).
+    table: dict[int, set[int]] = {}
+    for from_id, to_id in StageTransition.objects.filter(from_stage__pipeline_id=pipeline_id).values_list(
+        "from_stage_id", "to_stage_id"
+    ):
+        table.setdefault(from_id, set()).add(to_id)
+    return table
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """What `user` may do with a deal now, and why a closing action is not possible yet."""
+
+    moves: list[Stage] = field(default_factory=list)
+    can_win: bool = False
+    can_lose: bool = False
+    can_reopen: bool = False
+    why_not_won: str = ""
+    why_not_lost: str = ""
+    why_not_reopen: str = ""
+
+
+def next_steps(*, deal: Deal, user, stages: list[Stage] | None = None) -> NextSteps:
+    """The moves, closes and reopen the rules allow for this deal and user: what its page offers."""
+    stages = stages if stages is not None else list(deal.pipeline.stages.all())
+    if deal.is_closed:
+        if user.has_perm("sales.reopen_deal"):
+            return NextSteps(can_reopen=True)
+        return NextSteps(why_not_reopen="Only a sales manager can reopen a closed deal.")
+    if not user.has_perm("sales.change_deal"):
+        return NextSteps()
+    table = transition_table(pipeline_id=deal.pipeline_id)
+    allowed = table.get(deal.stage_id, set())
+    moves = [stage for stage in stages if stage.kind == Stage.Kind.OPEN and stage.pk in allowed]
+    closing = {}
+    for kind in (Stage.Kind.WON, Stage.Kind.LOST):
+        target = next((stage for stage in stages if stage.kind == kind), None)
+        if target is not None and target.pk in allowed:
+            closing[kind] = ""
+            continue
+        sources = [stage.name for stage in stages if target is not None and target.pk in table.get(stage.pk, ())]
+        label = target.name if target else kind.label
+        closing[kind] = (
+            f"{label} is possible from {_either(sources)}: move the deal there first."
+            if sources
+            else f"The {deal.pipeline.name} pipeline has no move to {label}; a manager can add one in Sales settings."
+        )
+    return NextSteps(
+        moves=moves,
+        can_win=not closing[Stage.Kind.WON],
+        can_lose=not closing[Stage.Kind.LOST],
+        why_not_won=closing[Stage.Kind.WON],
+        why_not_lost=closing[Stage.Kind.LOST],
+    )
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def active_lost_reasons():
     """The reasons a salesperson may choose when losing a deal, in the managers' order."""
     ensure_lost_reasons(LostReason)
@@ -245,7 +309,7 @@ def _lock_current(deal_id: int, expected_version: int) -> Deal:
 
 
 def _check_transition(from_stage: Stage, to_stage: Stage) -> None:
-    if not StageTransition.objects.filter(from_stage=from_stage, to_stage=to_stage).exists():
+    if to_stage.pk not in transition_table(pipeline_id=from_stage.pipeline_id).get(from_stage.pk, ()):
         raise StageMoveNotAllowed(f"A deal cannot move from {from_stage.name} to {to_stage.name}.")
 
 

@@ -104,16 +104,19 @@ def deal_context(request, deal: Deal, forms: dict | None = None) -> dict:
     reached = deal.stage.order
     if deal.is_closed and changes and changes[-1].from_stage is not None:
         reached = changes[-1].from_stage.order
+    stages = list(deal.pipeline.stages.all())
+    steps = services.next_steps(deal=deal, user=user, stages=stages)
     context = {
         "deal": deal,
-        "stages": list(deal.pipeline.stages.all()),
+        "stages": stages,
+        "steps": steps,
         "reached": reached,
         "history": history,
         "time_in_stage": time_in_stage,
         "playbook": None if deal.is_closed else playbook(deal),
         "notes": Note.objects.filter(deal=deal).select_related("author"),
         **activities_context(deal),
-        "move_form": MoveDealForm(deal=deal, initial=initial),
+        "move_form": MoveDealForm(deal=deal, moves=steps.moves, initial=initial),
         "won_form": CloseWonForm(initial={**initial, "amount": deal.amount, "closed_on": timezone.localdate()}),
         "lost_form": CloseLostForm(initial=initial, reasons=reasons),
         "reopen_form": ReopenDealForm(initial=initial),
@@ -125,7 +128,6 @@ def deal_context(request, deal: Deal, forms: dict | None = None) -> dict:
             if can_reassign
             else None
         ),
-        "can_reopen": deal.is_closed and user.has_perm("sales.reopen_deal"),
         "can_reassign": can_reassign,
         **(forms or {}),
     }
@@ -185,6 +187,10 @@ def deal_move(request, pk: int):
     form = MoveDealForm(request.POST, deal=deal)
 
     def move(deal, data):
+        if data["stage"].pk == deal.stage_id and data["version"] == deal.version:
+            # The list's default is where the deal is: "Move" without a choice moves nothing.
+            messages.info(request, f"The deal stays in {deal.stage.name}: choose another stage to move it.")
+            return
         services.move_deal(
             deal_id=deal.pk, to_stage_id=data["stage"].pk, by=request.user, expected_version=data["version"]
         )

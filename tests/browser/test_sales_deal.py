@@ -73,3 +73,36 @@ def test_a_salesperson_logs_a_call_marks_a_task_done_and_closes_one_deal_won_and
         "Went with their CRM vendor's add-on",
     )
     screenshot(page, "sales-deal-lost")
+
+
+def test_won_is_shown_unavailable_with_its_reason_before_negotiation_and_wins_there(open_page, rep):
+    deal = factories.accepted_deal(rep, stage="proposal", company="Initech", email="peter@initech.example")
+    page = open_page()
+    log_in(page, rep)
+    page.goto("/sales/deals/")
+    page.get_by_role("link", name=deal.title).click()
+    expect(page.get_by_role("heading", name=deal.title, exact=True)).to_be_visible()
+
+    won = page.get_by_role("button", name="Mark won")
+    expect(won).to_be_disabled()  # aria-disabled: still focusable, so the reason is read out
+    expect(won).to_have_accessible_description("Won is possible from Negotiation: move the deal there first.")
+    expect(page.get_by_label("Final amount")).to_have_count(0)
+    screenshot(page, "sales-deal-won-not-yet")
+    won.click(force=True)  # a click anyway posts nothing
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert Deal.objects.get(pk=deal.pk).stage.slug == "proposal"
+
+    # "Move to" starts at the deal's own stage: Move without a choice moves nothing.
+    expect(page.get_by_label("Move to")).to_have_value(str(deal.stage_id))
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("The deal stays in Proposal: choose another stage to move it.")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.slug == "proposal"
+
+    page.get_by_label("Move to").select_option(label="→ Negotiation")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.locator(".stepper [aria-current=step]")).to_have_text("Negotiation")
+    expect(page.get_by_role("button", name="Mark won")).not_to_have_attribute("aria-disabled", "true")
+    page.get_by_label("Final amount").fill("64000")
+    page.get_by_role("button", name="Mark won").click()
+    expect(page.get_by_role("heading", name="Closed won")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.slug == "won"
