@@ -1,4 +1,5 @@
-"""The pipeline board: one column per open stage; cards move by drag and drop or a "Move to" select.
+"""The pipeline board: one column per open stage; cards move by drag and drop, or by choosing a stage in a
+card's "Move to" select and confirming with Enter or its Move button.
 
 Every move goes through services.move_deal with the card's version, so a stale card or an
 illegal move is refused and the board is drawn again from the database (the card snaps
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..errors import DealConflict, StageMoveNotAllowed
-from ..models import Deal, Pipeline, SalesRep, Stage, StageTransition, Team
+from ..models import Deal, Pipeline, SalesRep, Stage, Team
 from .money import ordered
 
 CARDS_PER_COLUMN = 50
@@ -87,11 +88,9 @@ def board_context(request, data) -> dict:
         row["weighted"] = row["total"] * probability.get(row["stage_id"], 0) / 100
         quiet_count += row["quiet"]
         totals.setdefault(row["stage_id"], []).append(row)
-    moves = {}
-    for from_id, to_id in StageTransition.objects.filter(
-        from_stage__pipeline=pipeline, to_stage__kind=Stage.Kind.OPEN
-    ).values_list("from_stage_id", "to_stage_id"):
-        moves.setdefault(from_id, set()).add(to_id)
+    # The same table the services check a move against; the columns list only open stages,
+    # so won and lost (closed on the deal page) never appear as a card's move.
+    moves = services.transition_table(pipeline_id=pipeline.pk)
 
     # reverse() per card was a tenth of the page's time: reverse once, fill in each id.
     move_url = reverse("sales:board-move", args=[987654321]).replace("987654321", "{}")
@@ -193,7 +192,8 @@ def board_move(request, pk: int):
     filters = {key: request.POST[key] for key in BoardFilters.base_fields if request.POST.get(key)}
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or note)
-        return HttpResponseRedirect(f"{reverse('sales:board')}?{urlencode(filters)}", status=303)
+        query = f"?{urlencode(filters)}" if filters else ""
+        return HttpResponseRedirect(f"{reverse('sales:board')}{query}", status=303)
     context = board_context(request, filters)
     context.update(
         {"moved_id": deal.pk, "board_note": note, "board_error": error and f"{error} The card is back where it was."}

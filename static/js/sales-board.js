@@ -3,7 +3,8 @@
  * A drop only asks the server: the card's own "Move to" form is posted (with the target
  * stage) through htmx, and the board comes back drawn from the database. An illegal or
  * stale move answers 409 with the reason, and the redrawn board shows the card back in
- * its column. Keyboard and screen-reader users use the same form's select directly.
+ * its column. Keyboard and screen-reader users use the same form: choosing in the select
+ * moves nothing (arrow keys fire a change per step), Enter or the Move button confirms.
  */
 (function () {
   "use strict";
@@ -71,6 +72,15 @@
       target: "#board",
       swap: "outerHTML",
     });
+  });
+
+  // Enter on a card's "Move to" list confirms the chosen stage (a select has no implicit
+  // submission of its own); the form is posted by htmx like a click on Move.
+  document.addEventListener("keydown", function (event) {
+    var select = event.target;
+    if (event.key !== "Enter" || !select.matches || !select.matches(".card-move select")) return;
+    event.preventDefault();
+    if (select.value) select.form.requestSubmit();
   });
 
   // After a move the board is redrawn: give the keyboard focus back to the moved card.

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from sales.models import Deal
 from tests.browser.conftest import log_in, screenshot
-from tests.sales.helpers import deal_at, open_deal_for
+from tests.sales.helpers import deal_at, open_deal_for, stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,14 +38,60 @@ def test_a_salesperson_drags_a_deal_to_the_next_stage_and_an_illegal_drop_snaps_
     screenshot(page, "sales-board-refused")
 
 
-def test_the_keyboard_moves_a_card_and_keeps_the_focus_on_it(open_page, rep):
+def posts_of(page) -> list[str]:
+    """The POSTs the page sends from now on (a move the board makes is one)."""
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    return sent
+
+
+def test_arrow_keys_only_choose_a_stage_and_enter_moves_the_card_keeping_the_focus_on_it(open_page, rep):
+    deal = deal_at(rep, "qualification", title="Initech")
+    page = open_page()
+    log_in(page, rep)
+    page.goto("/sales/board/")
+    sent = posts_of(page)
+    select = page.get_by_label("Move Initech to")
+    select.focus()
+    page.keyboard.press("ArrowDown")  # ← Discovery
+    page.keyboard.press("ArrowDown")  # → Proposal
+    expect(select).to_have_value(str(stage("proposal").pk))
+    page.wait_for_timeout(500)  # a change-triggered move would have been sent by now
+    assert sent == []
+    assert Deal.objects.get(pk=deal.pk).stage.slug == "qualification"
+
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Moved Initech to Proposal.")
+    expect(column(page, "Proposal").get_by_label("Move Initech to")).to_be_focused()
+    assert Deal.objects.get(pk=deal.pk).stage.slug == "proposal"
+    assert len(sent) == 1
+
+
+def test_enter_without_a_chosen_stage_sends_nothing(open_page, rep):
     deal = open_deal_for(rep, title="Initech")
     page = open_page()
     log_in(page, rep)
     page.goto("/sales/board/")
-    select = page.get_by_label("Move Initech to")
-    select.focus()
-    page.keyboard.press("ArrowDown")  # the first allowed move: Qualification
+    sent = posts_of(page)
+    page.get_by_label("Move Initech to").press("Enter")
+    page.wait_for_timeout(500)
+    assert sent == []
+    assert Deal.objects.get(pk=deal.pk).stage.slug == "discovery"
+
+
+def test_choosing_with_the_mouse_waits_for_the_move_button(open_page, rep):
+    deal = open_deal_for(rep, title="Initech")
+    page = open_page()
+    log_in(page, rep)
+    page.goto("/sales/board/")
+    sent = posts_of(page)
+    page.get_by_label("Move Initech to").select_option(label="→ Qualification")
+    page.wait_for_timeout(500)
+    assert sent == []
+    assert Deal.objects.get(pk=deal.pk).stage.slug == "discovery"
+
+    page.get_by_role("button", name="Move Initech").click()
     expect(page.get_by_role("status")).to_have_text("Moved Initech to Qualification.")
-    expect(column(page, "Qualification").get_by_label("Move Initech to")).to_be_focused()
+    expect(column(page, "Qualification").locator(f"#card-{deal.pk}")).to_be_visible()
     assert Deal.objects.get(pk=deal.pk).stage.slug == "qualification"
+    screenshot(page, "sales-board-moved-by-button")
