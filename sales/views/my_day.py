@@ -58,6 +58,7 @@ def my_day(request):
                 weighted=Sum(WEIGHTED, filter=closing_this_month),
                 won=Sum("amount", filter=won_this_month),
                 won_count=Count("pk", filter=won_this_month),
+                closing_count=Count("pk", filter=closing_this_month),
             )
             .order_by()
         ),
@@ -71,7 +72,11 @@ def my_day(request):
         "due_today": due_today[:LIST_LIMIT],
         "counts": counts,
         "closing": closing[:LIST_LIMIT],
-        "money": money,
+        "closing_count": sum(row["closing_count"] for row in money),
+        # Per card only the currencies it has: a month with deals closing but none won left
+        # "Won this month" with an empty line instead of "nothing yet".
+        "closing_money": [row for row in money if row["closing_count"]],
+        "won_money": [row for row in money if row["won_count"]],
         "won_count": sum(row["won_count"] for row in money),
         "slipped": slipped,
         "rep": SalesRep.objects.filter(user=user).first(),

@@ -4,13 +4,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from sales import services
-from tests.sales.helpers import logged_in, open_deal_for
+from sales.views.my_day import LIST_LIMIT
+from tests.sales.helpers import logged_in, open_deal_for, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,7 @@ def test_my_day_lists_my_open_deals_expected_to_close_this_month(rep):
     )
     response = logged_in(rep).get(URL)
     assert [deal.title for deal in response.context["closing"]] == ["This month"]
-    assert response.context["money"][0]["weighted"] == Decimal("100")  # 1,000 at discovery's 10 %
+    assert response.context["closing_money"][0]["weighted"] == Decimal("100")  # 1,000 at discovery's 10 %
 
 
 def test_my_day_shows_only_my_own_work(rep, teammate):
@@ -100,3 +102,41 @@ def test_my_day_costs_the_same_queries_for_many_activities_and_deals(rep):
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
     assert len(many) == len(few)
+
+
+def stat(text: str, label: str) -> str:
+    """A stat card's number and the line under it, as the page shows them."""
+    card = next(
+        card
+        for card in BeautifulSoup(text, "html.parser").select(".stat")
+        if card.select_one(".stat-label").text == label
+    )
+    return f"{card.select_one('.stat-value').text} · {card.select_one('.stat-sub').text}"
+
+
+def test_a_month_with_deals_closing_but_none_won_says_nothing_won_yet(rep):
+    deal = open_deal_for(rep, title="This month")
+    services.update_deal(
+        deal_id=deal.pk, by=rep, expected_version=1, expected_close=timezone.localdate(), amount=Decimal("1000")
+    )
+    text = logged_in(rep).get(URL).text
+    assert stat(text, "Closing this month") == "1 · USD 100 weighted"
+    assert stat(text, "Won this month") == "0 · nothing yet — go get one"
+
+
+def test_a_month_with_a_win_but_nothing_closing_says_no_deals_dated(rep):
+    deal = walk_to(open_deal_for(rep, title="Won"), "negotiation", rep)
+    services.close_deal(deal_id=deal.pk, won=True, amount=Decimal("5000"), by=rep, expected_version=deal.version)
+    text = logged_in(rep).get(URL).text
+    assert stat(text, "Closing this month") == "0 · no deals dated this month"
+    assert stat(text, "Won this month") == "1 · USD 5,000"
+
+
+def test_closing_this_month_counts_every_deal_when_the_list_shows_only_the_first(rep):
+    today = timezone.localdate()
+    for i in range(LIST_LIMIT + 1):
+        deal = open_deal_for(rep, title=f"Deal {i}")
+        services.update_deal(deal_id=deal.pk, by=rep, expected_version=1, expected_close=today)
+    text = logged_in(rep).get(URL).text
+    assert stat(text, "Closing this month").startswith(f"{LIST_LIMIT + 1} · ")
+    assert f"Showing the {LIST_LIMIT} soonest of {LIST_LIMIT + 1}." in text
