@@ -1,6 +1,7 @@
 """The lead page: its timeline tells the whole story; marketing edits it until sales has it."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -190,3 +191,23 @@ def test_the_page_names_possible_duplicates(marketer):
     response = logged_in(marketer).get(lead.get_absolute_url())
     assert [other.email_normalized for other in response.context["duplicates"]] == ["ada.l@gmail.com"]
     assertContains(response, "Merge into this one")
+
+
+def _verdicts_of(client, lead: Lead) -> str:
+    """What sales said as a person reads it, loaded the way the lead page loads it (the slot's hx-get)."""
+    page = client.get(lead.get_absolute_url())
+    slot = re.search(r'id="lead-sales-verdicts" hx-get="([^"]+)"', page.content.decode())
+    fragment = client.get(slot.group(1)).content.decode()
+    return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+
+
+def test_an_offer_reads_as_made_to_the_rep_and_their_verdict_as_given_by_them(marketer, rep):
+    handoff = factories.offered()
+    name = handoff.assignee.get_full_name()
+    client = logged_in(marketer)
+    verdicts = _verdicts_of(client, handoff.lead)
+    assert f"Offered to {name}" in verdicts
+    assert f"by {name}" not in verdicts
+
+    handoff_services.accept_offer(handoff_id=handoff.pk, by=handoff.assignee)
+    assert f"Accepted by {name}" in _verdicts_of(client, handoff.lead)
