@@ -60,6 +60,19 @@ def _bad_period(request, message: str):
     return render(request, "marketing/campaign_calendar.html", {"period_error": message}, status=400)
 
 
+# What the marketer reads after creating a campaign: it says the status they chose.
+CREATED = {
+    Campaign.Status.PLANNED: "{name} is planned. Set up its form to start capturing leads.",
+    Campaign.Status.ACTIVE: "{name} is active. Set up its form to start capturing leads.",
+    Campaign.Status.PAUSED: "{name} is saved as paused.",
+    Campaign.Status.COMPLETED: "{name} is saved as completed.",
+}
+
+
+def _created_message(campaign: Campaign) -> str:
+    return CREATED.get(campaign.status, "{name} is saved.").format(name=campaign.name)
+
+
 @login_required
 @permission_required("marketing.add_campaign", raise_exception=True)
 def campaign_create(request):
@@ -68,7 +81,7 @@ def campaign_create(request):
         if form.is_valid():
             campaign = _saved(form, lambda data: campaign_services.create_campaign(by=request.user, **data))
             if campaign:
-                messages.success(request, f"{campaign.name} is planned. Set up its form to start capturing leads.")
+                messages.success(request, _created_message(campaign))
                 return HttpResponseRedirect(campaign.get_absolute_url(), status=303)
         return render(request, "marketing/campaign_form.html", {"form": form}, status=400)
     return render(request, "marketing/campaign_form.html", {"form": form})

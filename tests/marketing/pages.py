@@ -93,7 +93,7 @@ def form_with_button(response, button: str) -> Form:
 
 
 def link(response, text: str) -> str:
-    """The href of the one link whose text is `text`."""
-    hrefs = [href for href, label in read(response).links if label == text]
-    assert len(hrefs) == 1, f"{len(hrefs)} links read “{text}”"
-    return hrefs[0]
+    """The href of the links whose text is `text` (a page may show one twice, always to one place)."""
+    hrefs = {href for href, label in read(response).links if label == text}
+    assert len(hrefs) == 1, f"links reading “{text}” go to {sorted(hrefs) or 'nowhere'}"
+    return hrefs.pop()

@@ -14,6 +14,7 @@ from marketing.models import Campaign, Channel
 from marketing.services import campaigns as campaign_services
 from tests import factories
 from tests.conftest import logged_in
+from tests.marketing import pages
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +301,22 @@ def test_new_leads_per_day_are_charted(marketer, campaign):
 def test_the_campaign_page_sends_anonymous_visitors_to_log_in(campaign):
     response = Client().get(campaign.get_absolute_url())
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        ("active", "Q3 webinar series is active. Set up its form"),
+        ("planned", "Q3 webinar series is planned. Set up its form"),
+        ("paused", "Q3 webinar series is saved as paused."),
+    ],
+)
+def test_creating_a_campaign_says_the_status_it_was_given(marketer, status, message):
+    client = logged_in(marketer)
+    new = pages.link(client.get(LIST), "New campaign")
+    form = pages.form_with_button(client.get(new), "Create campaign")
+    response = client.post(form.action or new, form.data(**plan(status=status)), follow=True)
+    assert Campaign.objects.get().status == status
+    shown = " ".join(str(message) for message in response.context["messages"])
+    assert message in shown
+    assert status == "planned" or "planned" not in shown
