@@ -53,7 +53,7 @@ class MoveDealForm(VersionedForm):
         self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id)
         self.fields["stage"].widget.choices = [
             (deal.stage_id, f"{deal.stage.name} (now)"),
-            *((stage.pk, f"{'←' if stage.order < deal.stage.order else '→'} {stage.name}") for stage in moves),
+            *((stage.pk, stage.name) for stage in moves),
         ]
 
 

@@ -98,7 +98,7 @@ def test_won_is_shown_unavailable_with_its_reason_before_negotiation_and_wins_th
     expect(page.get_by_text("The deal stays in Proposal: choose another stage to move it.")).to_be_visible()
     assert Deal.objects.get(pk=deal.pk).stage.slug == "proposal"
 
-    page.get_by_label("Move to").select_option(label="→ Negotiation")
+    page.get_by_label("Move to").select_option(label="Negotiation")
     page.get_by_role("button", name="Move", exact=True).click()
     expect(page.locator(".stepper [aria-current=step]")).to_have_text("Negotiation")
     expect(page.get_by_role("button", name="Mark won")).not_to_have_attribute("aria-disabled", "true")

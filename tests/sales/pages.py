@@ -20,8 +20,8 @@ class Form:
         return {**self.fields, **changes}
 
     def option(self, name: str, text: str) -> str:
-        """The value of the option of select `name` whose text contains `text`."""
-        return next(value for value, label in self.options[name] if text in label)
+        """The value of the option of select `name` that reads `text`."""
+        return next(value for value, label in self.options[name] if label == text)
 
 
 def _form(element) -> Form:

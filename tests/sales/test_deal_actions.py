@@ -38,10 +38,10 @@ def row(deal: Deal) -> tuple:
 @pytest.mark.parametrize(
     "slug, moves, actions, shown_unavailable",
     [
-        ("discovery", ["→ Qualification"], ["Mark lost", "Move"], {"Mark won": WON_LATER}),
-        ("qualification", ["← Discovery", "→ Proposal"], ["Mark lost", "Move"], {"Mark won": WON_LATER}),
-        ("proposal", ["← Qualification", "→ Negotiation"], ["Mark lost", "Move"], {"Mark won": WON_LATER}),
-        ("negotiation", ["← Proposal"], ["Mark lost", "Mark won", "Move"], {}),
+        ("discovery", ["Qualification"], ["Mark lost", "Move"], {"Mark won": WON_LATER}),
+        ("qualification", ["Discovery", "Proposal"], ["Mark lost", "Move"], {"Mark won": WON_LATER}),
+        ("proposal", ["Qualification", "Negotiation"], ["Mark lost", "Move"], {"Mark won": WON_LATER}),
+        ("negotiation", ["Proposal"], ["Mark lost", "Mark won", "Move"], {}),
     ],
 )
 def test_the_deal_page_offers_exactly_the_moves_and_closes_the_pipeline_allows_at_each_stage(
@@ -65,7 +65,7 @@ def test_every_move_the_page_offers_is_accepted(rep, slug):
         move = post_forms(deal_page(client, deal).text)["Move"]
         response = client.post(move.action, move.data(stage=move.option("stage", label)))
         assert response.status_code == 303
-        assert Deal.objects.get(pk=deal.pk).stage.name == label[2:]
+        assert Deal.objects.get(pk=deal.pk).stage.name == label
 
 
 @pytest.mark.parametrize("slug", ["discovery", "proposal", "negotiation"])
