@@ -49,6 +49,26 @@ class AuditEntry(models.Model):
         return str(model._meta.verbose_name) if model else self.content_type.model
 
     @property
+    def summary(self) -> str:
+        """What a person understands: "Routing rule ‘EMEA’ changed" (the request line stays in the admin)."""
+        kind = self.object_type[:1].upper() + self.object_type[1:]
+        return f"{kind} ‘{self.object_repr}’ {self.get_action_display().lower()}"
+
+    @property
+    def origin(self) -> str:
+        """Where the change was made, in words: the app, the API, the admin, or a background job."""
+        if self.source.startswith("task"):
+            return "by a background job"
+        if not self.source or self.source == "system":
+            return "by the system"
+        path = self.source.partition(" ")[2]
+        if path.startswith("/api/"):
+            return "through the API"
+        if path.startswith("/admin/"):
+            return "in the admin"
+        return "in LeadFlow"
+
+    @property
     def changed_fields(self) -> list[tuple[str, str, str]]:
         """(label, old, new) per field, labelled as the model names them (no query)."""
         model = self.content_type.model_class()

@@ -45,5 +45,12 @@ def entry_list(request):
         else:
             entries, status = entries.none(), 400
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "entries": page.object_list, "everyone": actor_ids is None}
+    context = {
+        "filters": filters,
+        "page": page,
+        "entries": page.object_list,
+        "everyone": actor_ids is None,
+        # The request line (method, path, request id) is for admins, in the read-only admin.
+        "links_to_admin": request.user.is_staff and request.user.has_perm("audit.view_auditentry"),
+    }
     return render(request, "audit/entries.html", context, status=status)

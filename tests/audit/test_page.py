@@ -1,5 +1,7 @@
 """The audit log's pages: /audit/ for admins and sales managers (their team), the read-only admin."""
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -8,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from handoff.models import RoutingRule
 from leadflow.audit.models import AuditEntry
 from marketing.models import Campaign
 from sales.models import Deal
@@ -77,7 +80,40 @@ def test_the_page_shows_who_what_and_each_change_escaped(manager, rep):
     assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
     assertNotContains(response, "<script>alert(1)</script>")
     assertContains(response, "<dt>Amount</dt><dd>0.00 → 100.00</dd>", html=True)
-    assertContains(response, "POST /sales/board/deals/1/move/")
+
+
+def test_a_manager_reads_what_changed_in_words_not_the_request_line(manager, rep):
+    entry(rep, model=RoutingRule, repr_="EMEA", source="POST /handoff/routing/3/edit/ (request 9f2c41)")
+    response = logged_in(manager).get(PAGE)
+    assertContains(response, "Routing rule ‘EMEA’ changed")
+    assertContains(response, "in LeadFlow")
+    for technical in ("POST", "/handoff/routing/3/", "9f2c41", "Request details"):
+        assertNotContains(response, technical)
+
+
+@pytest.mark.parametrize(
+    ("source", "origin"),
+    [
+        ("PATCH /api/v1/deals/1/", "through the API"),
+        ("POST /admin/sales/deal/1/change/", "in the admin"),
+        ("task:handoff.tasks.reconcile", "by a background job"),
+        ("POST /sales/board/deals/1/move/", "in LeadFlow"),
+    ],
+)
+def test_the_page_says_where_a_change_was_made_in_words(manager, rep, source, origin):
+    entry(rep, source=source)
+    response = logged_in(manager).get(PAGE)
+    assertContains(response, f'<div class="cell-sub">{origin}</div>', html=True)
+    assertNotContains(response, source)
+
+
+def test_an_admin_follows_an_entry_to_its_request_details_in_the_admin(admin_user, rep):
+    entry(rep, model=RoutingRule, repr_="EMEA", source="POST /handoff/routing/3/edit/ (request 9f2c41)")
+    client = logged_in(admin_user)
+    page = client.get(PAGE)
+    assertNotContains(page, "9f2c41")
+    details = re.search(r'<a href="([^"]+)" aria-label="Request details of: [^"]*">', page.content.decode()).group(1)
+    assertContains(client.get(details), "POST /handoff/routing/3/edit/ (request 9f2c41)")
 
 
 def test_the_page_keeps_its_query_count_as_entries_grow(manager, rep):
