@@ -22,7 +22,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv .venv run test lint bench clean
+.PHONY: help venv .venv node_modules run test lint bench clean
 
 help: ## list the commands
 	@echo "LeadFlow. Start with: make run   (then open http://127.0.0.1:$(PORT)/)   and   make test"
@@ -48,6 +48,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# --- node_modules (test tools only) ----------------------------------------------------
+# axe-core, pinned in package.json / package-lock.json, checks accessibility in the browser
+# tests. `make test` installs it when npm is on PATH; without npm those checks skip (and fail
+# under LEADFLOW_REQUIRE_SERVICES=1). npm ci again whenever the lock file changes.
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_STAMP := node_modules/.installed
+node_modules: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 # --- the two commands ------------------------------------------------------------------
 # Dev demo: DEBUG on (no SECRET_KEY needed); SQLite + on-disk broker in ./var unless
 # DATABASE_URL / REDIS_URL are set. seed_demo is idempotent and prints the demo logins.
@@ -64,11 +76,11 @@ run: $(STAMP) ## migrate, load demo data, start web + worker + beat on http://12
 
 # Tests run with DEBUG off over plain HTTP (the settings turn HTTPS hardening on whenever
 # DEBUG is off). DATABASE_URL, REDIS_URL and LEADFLOW_REQUIRE_SERVICES pass through: with
-# none set, tests needing PostgreSQL, Redis or Chromium skip; LEADFLOW_REQUIRE_SERVICES=1
-# makes them fail instead (CI).
+# none set, tests needing PostgreSQL, Redis, Chromium or axe-core (npm) skip;
+# LEADFLOW_REQUIRE_SERVICES=1 makes them fail instead (CI).
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-test-only-insecure-key}" \
   DJANGO_HTTPS="$${DJANGO_HTTPS:-0}"
-test: $(STAMP) ## run the test suite (make test PYTEST_ARGS="-k routing -x")
+test: $(STAMP) $(if $(NPM),$(NODE_STAMP)) ## run the test suite (make test PYTEST_ARGS="-k routing -x")
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # --- the rest --------------------------------------------------------------------------
