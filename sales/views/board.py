@@ -57,13 +57,8 @@ class BoardFilters(forms.Form):
         self.shows_people = user.is_superuser or self.fields["team"].queryset.exists()
 
 
-def board_context(request, data) -> dict:
-    user = request.user
-    filters = BoardFilters(data, user=user)
-    valid = filters.is_valid()
-    chosen = filters.cleaned_data if valid else {}
-    pipeline = chosen.get("pipeline") or services.default_pipeline()
-    deals = Deal.objects.visible_to(user).open().filter(pipeline=pipeline)
+def filtered(deals, chosen: dict):
+    """`deals` narrowed by the board's owner, team and expected-close month (the deal list applies them too)."""
     if chosen.get("owner"):
         deals = deals.filter(owner=chosen["owner"])
     if chosen.get("team"):
@@ -72,6 +67,16 @@ def board_context(request, data) -> dict:
         first = chosen["month"].replace(day=1)
         following = (first + datetime.timedelta(days=32)).replace(day=1)
         deals = deals.filter(expected_close__gte=first, expected_close__lt=following)
+    return deals
+
+
+def board_context(request, data) -> dict:
+    user = request.user
+    filters = BoardFilters(data, user=user)
+    valid = filters.is_valid()
+    chosen = filters.cleaned_data if valid else {}
+    pipeline = chosen.get("pipeline") or services.default_pipeline()
+    deals = filtered(Deal.objects.visible_to(user).open().filter(pipeline=pipeline), chosen)
 
     stages = list(pipeline.stages.filter(kind=Stage.Kind.OPEN).order_by("order"))
     now = timezone.now()
@@ -92,6 +97,10 @@ def board_context(request, data) -> dict:
     # so won and lost (closed on the deal page) never appear as a card's move.
     moves = services.transition_table(pipeline_id=pipeline.pk)
 
+    # A column's "N more" opens the deal list with the same filters, so its rows are that N.
+    query = {key: value for key, value in (data or {}).items() if key in BoardFilters.base_fields and value}
+    drill_down = {key: value for key, value in query.items() if key != "pipeline"}
+    list_url = reverse("sales:deal-list")
     # reverse() per card was a tenth of the page's time: reverse once, fill in each id.
     move_url = reverse("sales:board-move", args=[987654321]).replace("987654321", "{}")
     deal_url = reverse("sales:deal-detail", args=[987654321]).replace("987654321", "{}")
@@ -125,12 +134,12 @@ def board_context(request, data) -> dict:
                 "cards": cards,
                 "count": count,
                 "more": max(count - len(cards), 0),
+                "more_url": f"{list_url}?{urlencode({'stage': stage.pk, **drill_down})}",
                 "totals": rows,
                 "allowed": allowed,
                 "allowed_ids": " ".join(str(s.pk) for s in allowed),
             }
         )
-    query = {key: value for key, value in (data or {}).items() if key in BoardFilters.base_fields and value}
     return {
         "filters": filters,
         "pipeline": pipeline,

@@ -23,6 +23,7 @@ from ..forms import (
     ReopenDealForm,
 )
 from ..models import Activity, AssetSend, Deal, Note, Stage, StageAsset
+from .board import BoardFilters, filtered
 
 DEALS_PER_PAGE = 50
 
@@ -40,9 +41,25 @@ def deal_list(request):
     stage = Stage.objects.filter(pk=request.GET["stage"]).first() if request.GET.get("stage", "").isdigit() else None
     if stage is not None:
         deals = deals.filter(stage=stage)
+    # The board's owner, team and month filters: a column's "N more" link carries them.
+    filters = BoardFilters(request.GET, user=request.user)
+    if not filters.is_valid():
+        return render(request, "sales/deal_list.html", {"filters": filters, "deals": [], "stage": stage}, status=400)
+    deals = filtered(deals, filters.cleaned_data)
     # Paged rather than cut at 200, so a manager's older deals stay reachable.
     page = Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "sales/deal_list.html", {"deals": page.object_list, "page": page, "stage": stage})
+    context = {"deals": page.object_list, "page": page, "stage": stage, "narrowed": narrowed(filters.cleaned_data)}
+    return render(request, "sales/deal_list.html", context)
+
+
+def narrowed(chosen: dict) -> list[str]:
+    """The board filters a deal list applies, said in words for its heading."""
+    owner, team, month = chosen.get("owner"), chosen.get("team"), chosen.get("month")
+    return [
+        *([f"Owner: {owner.get_full_name() or owner.username}"] if owner else []),
+        *([f"Team: {team.name}"] if team else []),
+        *([f"Expected to close in {month:%B %Y}"] if month else []),
+    ]
 
 
 def stage_history(deal: Deal, changes: list) -> tuple[list[dict], list[dict]]:

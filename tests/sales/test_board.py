@@ -2,8 +2,10 @@
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urljoin
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -146,6 +148,49 @@ def test_a_long_column_shows_the_first_cards_and_links_to_the_rest(rep):
         3,
     )
     assert f"{reverse('sales:deal-list')}?stage={stage('discovery').pk}" in response.text
+
+
+def rows_of_every_page(client, href: str) -> list[str]:
+    """The deal titles of a list, following its rendered Next links to the end."""
+    titles = []
+    while href:
+        page = BeautifulSoup(client.get(href).text, "html.parser")
+        titles += [link.text.strip() for link in page.select("td a.cell-title")]
+        following = page.select_one("a[rel=next]")
+        href = following and urljoin(href, following["href"])
+    return titles
+
+
+def test_a_filtered_columns_more_link_opens_exactly_the_deals_it_counts(rep, teammate, manager):
+    pipeline = stage("discovery").pipeline
+    Deal.objects.bulk_create(
+        Deal(
+            pipeline=pipeline, stage=stage("discovery"), owner=teammate, team=teammate.sales_rep.team, title=f"Sara {i}"
+        )
+        for i in range(CARDS_PER_COLUMN + 3)
+    )
+    for i in range(4):
+        open_deal_for(rep, title=f"Sam {i}")
+    client = logged_in(manager)
+    board = BeautifulSoup(client.get(BOARD, {"owner": teammate.pk}).text, "html.parser")
+    discovery = board.select_one(f'[data-stage="{stage("discovery").pk}"]')
+    count = int(discovery.select_one(".badge").text)
+    more = discovery.select_one("a.kanban-col-more")
+    assert (count, more.text.split()[0]) == (CARDS_PER_COLUMN + 3, "3")
+
+    titles = rows_of_every_page(client, more["href"])
+    assert len(titles) == count
+    assert all(title.startswith("Sara ") for title in titles)
+
+
+@pytest.mark.parametrize(
+    "query, named",
+    [({"owner": "abc"}, "Owner:"), ({"month": "2026-13"}, "Expected close:"), ({"team": "9999"}, "Team:")],
+)
+def test_a_bad_filter_on_the_deal_list_is_a_bad_request_that_names_it(manager, query, named):
+    response = logged_in(manager).get(reverse("sales:deal-list"), query)
+    assert response.status_code == 400
+    assert named in response.text
 
 
 def test_the_board_costs_the_same_queries_for_many_deals_owners_and_stages(rep, teammate, manager):
