@@ -356,3 +356,15 @@ def test_script_in_a_title_is_shown_as_text_on_the_board(rep):
     text = logged_in(rep).get(BOARD).text
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_a_filter_chosen_on_the_board_brings_a_link_that_clears_it(rep, teammate, manager):
+    open_deal_for(rep, title="Initech")
+    open_deal_for(teammate, title="Globex")
+    client = logged_in(manager)
+    redrawn = client.get(BOARD, {"owner": teammate.pk}, headers=HTMX)  # what htmx swaps in on a change
+    assert "Initech" not in redrawn.text
+    clear = BeautifulSoup(redrawn.text, "html.parser").find("a", string="Clear filters")
+    board = client.get(clear["href"])
+    assert "Initech" in board.text and "Globex" in board.text
+    assert BeautifulSoup(board.text, "html.parser").find("a", string="Clear filters") is None
