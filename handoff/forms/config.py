@@ -89,6 +89,10 @@ class TeamSettingsForm(forms.Form):
         min_value=1, max_value=60 * 24 * 14, label="Time to answer (working minutes)",
         help_text="Counted only inside the working hours above.",
     )  # fmt: skip
+    sla_target_percent = forms.IntegerField(
+        min_value=1, max_value=100, label="Target: offers answered in time (%)",
+        help_text="The share of offers the team aims to answer within that time, from 1 to 100.",
+    )  # fmt: skip
     max_open_offers = forms.IntegerField(
         min_value=1, max_value=1000, required=False, label="Open offers per rep at most",
         help_text="Leave empty for no cap. A rep at the cap is skipped until they answer one.",
@@ -113,9 +117,3 @@ class CommitmentForm(forms.Form):
         help_text="The agreement applies from this month on, until a later one replaces it.",
     )  # fmt: skip
     mqls_per_month = forms.IntegerField(min_value=0, max_value=10_000_000, label="Marketing: MQLs a month")
-    response_minutes = forms.IntegerField(
-        min_value=1, max_value=60 * 24 * 14, label="Sales: answer within (working minutes)"
-    )
-    response_target_percent = forms.IntegerField(
-        min_value=1, max_value=100, initial=90, label="…for this share of offers (%)"
-    )

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from .handoffs import RejectionReason
 
@@ -113,14 +112,14 @@ class ScorecardDirty(models.Model):
 
 
 class Commitment(models.Model):
-    """The two-sided SLA from a month on: marketing's MQLs a month, sales' response time."""
+    """Marketing's side of the two-sided SLA from a month on: the MQLs it delivers a month.
+
+    Sales' side is each team's SLA (TeamSettings: working minutes and target share), the
+    one definition the inbox clock uses too; it used to be copied here (migration 0006).
+    """
 
     starts_on = models.DateField(unique=True, help_text="The first day of the month it applies from.")
     mqls_per_month = models.PositiveIntegerField()
-    response_minutes = models.PositiveIntegerField(help_text="Working minutes sales takes to answer an offer.")
-    response_target_percent = models.PositiveSmallIntegerField(
-        default=90, help_text="Share of offers answered within that time."
-    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -128,16 +127,9 @@ class Commitment(models.Model):
 
     class Meta:
         ordering = ["-starts_on"]
-        constraints = [
-            models.CheckConstraint(condition=Q(response_minutes__gte=1), name="commitment_response_positive"),
-            models.CheckConstraint(
-                condition=Q(response_target_percent__gte=1, response_target_percent__lte=100),
-                name="commitment_target_is_a_percent",
-            ),
-        ]
 
     def __str__(self) -> str:
-        return f"From {self.starts_on:%B %Y}: {self.mqls_per_month} MQLs, {self.response_minutes} min"
+        return f"From {self.starts_on:%B %Y}: {self.mqls_per_month} MQLs"
 
 
 class DigestSent(models.Model):

@@ -1,5 +1,8 @@
 """SLA metrics (median time to accept, share within SLA, breaches) and the two-sided SLA:
-marketing's committed MQLs a month vs delivered, sales' committed response time vs achieved."""
+marketing's committed MQLs a month vs delivered, sales' share answered within the SLA vs
+its target. "Within the SLA" means one thing everywhere: answered by the offer's own
+deadline (`due_at`, set from the team's working minutes); the target is the teams' own
+(handoff.services.sla.target_percent)."""
 
 import statistics
 from dataclasses import dataclass
@@ -10,8 +13,10 @@ from django.utils import timezone
 
 from marketing.models import LeadStageChange
 from marketing.models import Stage as LeadStage
+from sales.models import Team
 
-from ..models import Commitment, Offer
+from ..models import Commitment, Offer, TeamSettings
+from ..services.sla import weighted_target
 
 ANSWERED = (Offer.State.ACCEPTED, Offer.State.REJECTED)
 
@@ -72,12 +77,13 @@ def _local_midnight(day: date) -> datetime:
 @dataclass(frozen=True)
 class MonthReport:
     month: date
-    commitment: Commitment | None
+    commitment: Commitment | None  # marketing's MQLs a month
     mqls: int
     answered: int
-    within_commitment: int
+    within_sla: int  # answered by the offer's deadline
     offers_ended: int
     median_response_minutes: float | None
+    target_percent: int  # the teams' targets, weighted by their offers that month
 
     @property
     def mql_pct(self) -> float | None:
@@ -91,15 +97,11 @@ class MonthReport:
 
     @property
     def response_pct(self) -> float | None:
-        if self.commitment is None or not self.offers_ended:
-            return None
-        return round(100 * self.within_commitment / self.offers_ended, 1)
+        return round(100 * self.within_sla / self.offers_ended, 1) if self.offers_ended else None
 
     @property
     def response_met(self) -> bool | None:
-        if self.commitment is None or self.response_pct is None:
-            return None
-        return self.response_pct >= self.commitment.response_target_percent
+        return None if self.response_pct is None else self.response_pct >= self.target_percent
 
 
 def two_sided_report(*, months: int = 6, today: date | None = None, offers=None) -> list[MonthReport]:
@@ -110,6 +112,7 @@ def two_sided_report(*, months: int = 6, today: date | None = None, offers=None)
     for _ in range(months - 1):
         first = month_start(first - timedelta(days=1))
     commitments = list(Commitment.objects.order_by("starts_on"))
+    slas = TeamSettings.objects.slas(Team.objects.values_list("pk", flat=True))
     reports = []
     month = first
     while month <= today:
@@ -117,18 +120,19 @@ def two_sided_report(*, months: int = 6, today: date | None = None, offers=None)
         commitment = next((c for c in reversed(commitments) if c.starts_on <= month), None)
         mqls = LeadStageChange.objects.filter(stage=LeadStage.MQL, entered_at__gte=start, entered_at__lt=end).count()
         ended = offers.filter(offered_at__gte=start, offered_at__lt=end).exclude(state=Offer.State.OPEN)
-        answered = list(ended.filter(state__in=ANSWERED).values_list("response_minutes", flat=True))
-        answered = [minutes for minutes in answered if minutes is not None]
-        limit = commitment.response_minutes if commitment else None
+        answered = list(ended.filter(state__in=ANSWERED).values_list("response_minutes", "decided_at", "due_at"))
+        by_team = dict(ended.values_list("handoff__team_id").annotate(n=Count("*")).order_by())
+        minutes = [m for m, _decided, _due in answered if m is not None]
         reports.append(
             MonthReport(
                 month=month,
                 commitment=commitment,
                 mqls=mqls,
                 answered=len(answered),
-                within_commitment=sum(1 for m in answered if limit is not None and m <= limit),
-                offers_ended=ended.count(),
-                median_response_minutes=statistics.median(answered) if answered else None,
+                within_sla=sum(1 for _m, decided, due in answered if decided <= due),
+                offers_ended=sum(by_team.values()),
+                median_response_minutes=statistics.median(minutes) if minutes else None,
+                target_percent=weighted_target(slas, by_team),
             )
         )
         month = next_month(month)

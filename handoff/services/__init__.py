@@ -17,15 +17,17 @@ from .offers import MOVED_ON, accept_offer, moved_on_from, offer_handoff, reject
 from .outcomes import record_deal_outcome, sync_lead_stage
 from .playbooks import save_playbook
 from .reconcile import ReconcileReport, reconcile
-from .sla import SweepReport, expire_overdue_offers, send_reminders, sweep_offers
+from .sla import Countdown, SweepReport, countdown, expire_overdue_offers, send_reminders, sweep_offers, target_percent
 from .subject_rights import ErasureResult, erase_subject, export_subject
 
 __all__ = [
     "MOVED_ON",
+    "Countdown",
     "ErasureResult",
     "ReconcileReport",
     "SweepReport",
     "accept_offer",
+    "countdown",
     "delete_routing_rule",
     "erase_subject",
     "expire_overdue_offers",
@@ -45,4 +47,5 @@ __all__ = [
     "send_reminders",
     "sweep_offers",
     "sync_lead_stage",
+    "target_percent",
 ]

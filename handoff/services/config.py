@@ -1,5 +1,5 @@
 """What managers and marketers configure: team SLA settings, routing rules, recycling
-rules and the two-sided SLA commitments. Scope is checked here, not only in the views."""
+rules and marketing's side of the two-sided SLA. Scope is checked here, not only in the views."""
 
 from datetime import date, time
 from zoneinfo import available_timezones
@@ -40,8 +40,13 @@ def save_team_settings(
     day_ends: time,
     sla_minutes: int,
     max_open_offers: int | None,
+    sla_target_percent: int | None = None,
 ) -> TeamSettings:
-    """Set a team's working hours, time zone, SLA and offer cap (new offers use them)."""
+    """Set a team's working hours, time zone, SLA (minutes and target share) and offer cap.
+
+    New offers get their deadline from these; every SLA page reads them. A caller that
+    leaves out the target keeps the team's current one.
+    """
     team = _managed_team(by, team_id)
     errors = {}
     if time_zone not in available_timezones():
@@ -53,6 +58,8 @@ def save_team_settings(
         errors["day_ends"] = "The day must end after it starts (00:00 means midnight)."
     if not 1 <= sla_minutes <= 60 * 24 * 14:
         errors["sla_minutes"] = "Give between 1 minute and 14 days of working time."
+    if sla_target_percent is not None and not 1 <= sla_target_percent <= 100:
+        errors["sla_target_percent"] = "Give a target from 1 to 100 percent of offers."
     if max_open_offers is not None and not 1 <= max_open_offers <= 1000:
         errors["max_open_offers"] = "Give a cap from 1 to 1,000, or leave it empty for no cap."
     if errors:
@@ -67,7 +74,8 @@ def save_team_settings(
             "sla_minutes": sla_minutes,
             "max_open_offers": max_open_offers,
             "updated_by": by,
-        },
+        }
+        | ({} if sla_target_percent is None else {"sla_target_percent": sla_target_percent}),
     )
     return config
 
@@ -136,17 +144,16 @@ def save_rejection_rule(*, reason: str, by, action: str, cooldown_days: int) -> 
     return rule
 
 
-def save_commitment(
-    *, by, month: date, mqls_per_month: int, response_minutes: int, response_target_percent: int
-) -> Commitment:
-    """Record the two-sided SLA from `month` on (both sides agree it; either may enter it)."""
+def save_commitment(*, by, month: date, mqls_per_month: int) -> Commitment:
+    """Record marketing's MQLs a month from `month` on (both sides agree it; either may enter it).
+
+    Sales' side is each team's SLA, set on the team's settings (save_team_settings).
+    """
     _require(by, "handoff.change_commitment", "Only marketers and sales managers set the SLA commitments.")
     commitment = Commitment.objects.filter(starts_on=month.replace(day=1)).first() or Commitment(
         starts_on=month.replace(day=1)
     )
     commitment.mqls_per_month = mqls_per_month
-    commitment.response_minutes = response_minutes
-    commitment.response_target_percent = response_target_percent
     commitment.updated_by = by
     commitment.full_clean()
     commitment.save()

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,9 +17,9 @@ from sales import services as sales
 from .. import scorecards
 from ..brief import build_brief
 from ..errors import OfferConflict
-from ..models import Feedback, Handoff, Offer, RejectionReason
+from ..models import Feedback, Handoff, Offer, RejectionReason, TeamSettings
 from ..recycling import Action, rule_for
-from ..routing import company_domain, pick_rep, route_for, team_settings
+from ..routing import company_domain, pick_rep, route_for
 from ..workhours import WorkingHours
 from . import notify
 
@@ -51,10 +50,8 @@ def route_lead(*, lead_id: int, cycle: int) -> Handoff | None:
 
 def hours_and_sla(team_id: int | None) -> tuple[WorkingHours, int, int | None]:
     """The team's working hours, SLA minutes and offer cap (defaults for a team with no settings)."""
-    config = team_settings(team_id)
-    if config is None:
-        return WorkingHours.around_the_clock(), settings.LEADFLOW_OFFER_SLA_MINUTES, None
-    return config.working_hours(), config.sla_minutes, config.max_open_offers
+    sla = TeamSettings.objects.sla_of(team_id)
+    return sla.hours, sla.minutes, sla.max_open_offers
 
 
 def offer_handoff(*, handoff_id: int, now: datetime | None = None) -> Handoff | None:

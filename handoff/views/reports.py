@@ -1,4 +1,5 @@
-"""SLA & fairness (managers) and the two-sided SLA (both sides, who also set the commitments)."""
+"""SLA & fairness (managers) and the two-sided SLA (both sides; marketing's commitment is set
+here, sales' side is each team's SLA from its settings — the one definition)."""
 
 from datetime import timedelta
 
@@ -10,13 +11,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from sales.models import Team
+
 from .. import services
 from ..forms import CommitmentForm
-from ..models import Commitment, Offer
+from ..models import Commitment, Offer, TeamSettings
 from ..reports.fairness import fairness
 from ..reports.sla import offer_metrics, two_sided_report
-from ..routing import team_settings
 from ..services.config import managed_teams
+from ..services.sla import target_percent
 
 PERIODS = {"7": 7, "30": 30, "90": 90}
 
@@ -36,16 +39,20 @@ def sla(request):
     else:
         status = 200
     since = timezone.now() - timedelta(days=period[1])
+    managed = list(managed_teams(request.user).select_related("manager").order_by("name"))
+    slas = TeamSettings.objects.slas(team.pk for team in managed)
     teams = []
-    for team in managed_teams(request.user).select_related("manager").order_by("name"):
+    for team in managed:
         offers = Offer.objects.filter(handoff__team=team, offered_at__gte=since)
         metrics = offer_metrics(offers)
         shares = fairness(team, since=since)
         top = max([share.offers for share in shares] + [1])
+        sla = slas[team.pk]
         teams.append(
             {
                 "team": team,
-                "settings": team_settings(team.pk),
+                "sla": sla,
+                "met": None if metrics.within_pct is None else metrics.within_pct >= sla.target_percent,
                 "metrics": metrics,
                 "shares": [(share, round(100 * share.offers / top, 1)) for share in shares],
             }
@@ -71,11 +78,7 @@ def agreement(request):
     )
     initial = {"month": timezone.localdate().replace(day=1)}
     if current:
-        initial |= {
-            "mqls_per_month": current.mqls_per_month,
-            "response_minutes": current.response_minutes,
-            "response_target_percent": current.response_target_percent,
-        }
+        initial["mqls_per_month"] = current.mqls_per_month
     form = CommitmentForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -87,11 +90,14 @@ def agreement(request):
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, "Commitments saved.")
+                messages.success(request, "Marketing's commitment saved.")
                 return HttpResponseRedirect(reverse("handoff:agreement"), status=303)
         status = 400
     months = two_sided_report()
     biggest = max([m.mqls for m in months] + [m.commitment.mqls_per_month for m in months if m.commitment] + [1])
+    teams = list(Team.objects.order_by("name"))
+    slas = TeamSettings.objects.slas(team.pk for team in teams)
+    editable = set(managed_teams(request.user).values_list("pk", flat=True))
     context = {
         "months": months,
         "chart": _month_chart(months, biggest),
@@ -99,6 +105,9 @@ def agreement(request):
         "form": form,
         "can_edit": request.user.has_perm("handoff.change_commitment"),
         "history": Commitment.objects.select_related("updated_by")[:12],
+        # Sales' side: each team's SLA as its settings say (edited there, by its manager).
+        "team_slas": [(team, slas[team.pk], team.pk in editable) for team in teams],
+        "company_target": target_percent(None),
     }
     return render(request, "handoff/agreement.html", context, status=status)
 

@@ -17,6 +17,7 @@ from sales.models import SalesRep, Team
 from .. import services
 from ..forms import RejectionRuleForm, RoutingRuleForm, TeamSettingsForm
 from ..models import RejectionReason, RoutingRule, TeamSettings
+from ..models.settings import Sla
 from ..recycling import all_rules
 from ..services.config import editable_rules, managed_teams
 
@@ -90,21 +91,20 @@ def routing(request):
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 def team_settings(request, pk: int):
+    """A team's hours and its one SLA (working minutes, target share): every SLA page reads these."""
     team = get_object_or_404(managed_teams(request.user), pk=pk)
     config = TeamSettings.objects.filter(team=team).first()
+    sla = config.sla() if config else Sla.default()
     initial = (
         {
             "time_zone": config.time_zone,
             "working_days": [int(day) for day in config.working_days],
             "day_starts": config.day_starts,
             "day_ends": config.day_ends,
-            "sla_minutes": config.sla_minutes,
-            "max_open_offers": config.max_open_offers,
         }
         if config
         else {"time_zone": "UTC", "working_days": [0, 1, 2, 3, 4], "day_starts": "09:00", "day_ends": "17:00"}
-        | {"sla_minutes": 240}
-    )
+    ) | {"sla_minutes": sla.minutes, "sla_target_percent": sla.target_percent, "max_open_offers": sla.max_open_offers}
     form = TeamSettingsForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -119,12 +119,8 @@ def team_settings(request, pk: int):
         status = 400
     reps = SalesRep.objects.filter(team=team).select_related("user").order_by("user__username")
     available = set(SalesRep.objects.available().filter(team=team).values_list("pk", flat=True))
-    return render(
-        request,
-        "handoff/team_settings.html",
-        {"team": team, "form": form, "reps": [(rep, rep.pk in available) for rep in reps]},
-        status=status,
-    )
+    context = {"team": team, "form": form, "sla": sla, "reps": [(rep, rep.pk in available) for rep in reps]}
+    return render(request, "handoff/team_settings.html", context, status=status)
 
 
 def _rule_page(request, form, rule=None, status: int = 200):

@@ -80,5 +80,11 @@ def test_a_marketer_finds_the_best_source_and_its_lead_time_then_edits_the_playb
 
     page.get_by_role("link", name="Two-sided SLA").click()
     expect(page.get_by_role("heading", name="Two-sided SLA")).to_be_visible()
-    expect(page.locator("table tbody tr")).to_have_count(6)
+    expect(page.get_by_role("region", name="Last six months").locator("table tbody tr")).to_have_count(6)
+    # Sales' side is each team's own SLA, read-only for marketing (its managers set it).
+    sales_side = page.get_by_role("region", name="Sales' side: each team's SLA").locator("tbody tr")
+    expect(sales_side).to_have_count(len(data.TEAMS))
+    for name, (_zone, _days, _starts, _ends, minutes, _cap) in data.TEAMS.items():
+        expect(sales_side.filter(has_text=name)).to_contain_text(f"{minutes} working min")
+    expect(sales_side.get_by_role("link")).to_have_count(0)
     screenshot(page, "handoff-two-sided-sla")

@@ -23,6 +23,7 @@ def team_hours(
     starts: str = "09:00",
     ends: str = "17:00",
     sla_minutes: int = 240,
+    target_percent: int | None = None,
     cap: int | None = None,
 ) -> TeamSettings:
     """Working hours and SLA for `team`, saved through the service as its manager would."""
@@ -34,6 +35,7 @@ def team_hours(
         day_starts=datetime.time.fromisoformat(starts),
         day_ends=datetime.time.fromisoformat(ends),
         sla_minutes=sla_minutes,
+        sla_target_percent=target_percent,
         max_open_offers=cap,
     )
 

@@ -26,6 +26,7 @@ def settings_form(**overrides) -> dict:
         "day_starts": "08:30",
         "day_ends": "17:30",
         "sla_minutes": "120",
+        "sla_target_percent": "85",
         "max_open_offers": "5",
         **overrides,
     }

@@ -116,17 +116,16 @@ def test_answers_store_their_working_minutes_and_feed_the_metrics(team, rep, tea
     assert Offer.objects.get(handoff=late, state=Offer.State.EXPIRED).response_minutes is None
 
 
-def test_the_two_sided_report_compares_each_month_with_its_commitment(team, rep, manager, marketer):
-    services.save_commitment(
-        by=marketer, month=timezone.localdate(), mqls_per_month=2, response_minutes=60, response_target_percent=50
-    )
+def test_the_two_sided_report_compares_marketings_commitment_and_the_teams_sla(team, rep, manager, marketer):
+    services.save_commitment(by=marketer, month=timezone.localdate(), mqls_per_month=2)
+    team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", sla_minutes=60, target_percent=50)
     for n in range(3):
         handoff = factories.offered(email=f"lead{n}@corp{n}.example")
     services.accept_offer(handoff_id=handoff.pk, by=rep)
     this_month = two_sided_report(months=2)[-1]
     assert (this_month.mqls, this_month.mqls_met, this_month.mql_pct) == (3, True, 150.0)
-    assert (this_month.answered, this_month.within_commitment, this_month.offers_ended) == (1, 1, 1)
-    assert this_month.response_met is True
+    assert (this_month.answered, this_month.within_sla, this_month.offers_ended) == (1, 1, 1)
+    assert (this_month.target_percent, this_month.response_met) == (50, True)
     assert two_sided_report(months=2)[0].commitment is None
 
 

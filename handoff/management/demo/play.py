@@ -98,7 +98,7 @@ class Demo:
                 services.save_team_settings(
                     team_id=teams[name].pk, by=self.users[data.MANAGERS[name]], time_zone=zone, working_days=days,
                     day_starts=time.fromisoformat(starts), day_ends=time.fromisoformat(ends), sla_minutes=sla,
-                    max_open_offers=cap,
+                    sla_target_percent=85, max_open_offers=cap,
                 )  # fmt: skip
             for name, team, conditions in data.RULES:
                 services.save_routing_rule(by=self.users[data.MANAGERS[team]], team_id=teams[team].pk, name=name,
@@ -128,8 +128,7 @@ class Demo:
                 self.assets[slug] = list(stage.assets.order_by("order"))
             # From the first whole month of the history (the month it starts in is only partly there).
             first_month = (today - timedelta(days=data.HISTORY_DAYS - 31)).replace(day=1)
-            services.save_commitment(by=maria, month=first_month, mqls_per_month=24, response_minutes=90,
-                                     response_target_percent=85)  # fmt: skip
+            services.save_commitment(by=maria, month=first_month, mqls_per_month=24)
 
     # --- one lead ------------------------------------------------------------------------
 
