@@ -1,11 +1,11 @@
-"""The offer inbox: accept in one click, reject with a reason; htmx updates one card."""
+"""The offer inbox: accept in one click, reject with a reason; htmx updates one card and the
+page's counters (out of band). Each card's clock counts the team's working time."""
 
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,8 +16,9 @@ from .. import services
 from ..brief import build_brief
 from ..errors import OfferConflict
 from ..forms import AcceptForm, OffersDueForm, RejectForm
-from ..models import Handoff
+from ..models import Handoff, TeamSettings
 from ..recycling import all_rules
+from ..services.sla import Countdown, countdown
 
 
 def _offers(user):
@@ -28,9 +29,21 @@ def _offers(user):
     )
 
 
-def _card_context(handoff: Handoff, *, accept_form=None, reject_form=None, error: str = "") -> dict:
+def _clocks(handoffs, now) -> dict[int, Countdown]:
+    """Each open offer's SLA clock, from its team's one SLA definition (one query for all teams)."""
+    handoffs = [handoff for handoff in handoffs if handoff.state == Handoff.State.OFFERED and handoff.due_at]
+    slas = TeamSettings.objects.slas({handoff.team_id for handoff in handoffs}) if handoffs else {}
+    return {handoff.pk: countdown(due_at=handoff.due_at, sla=slas[handoff.team_id], now=now) for handoff in handoffs}
+
+
+def _waiting(user) -> int:
+    return Handoff.objects.visible_to(user).filter(state=Handoff.State.OFFERED).count()
+
+
+def _card_context(handoff: Handoff, *, clock=None, accept_form=None, reject_form=None, error: str = "") -> dict:
     return {
         "offer": handoff,
+        "clock": clock,
         "brief": build_brief(handoff.lead, handoff=handoff),
         "accept_form": accept_form or AcceptForm(),
         "reject_form": reject_form or RejectForm(),
@@ -48,10 +61,12 @@ def _card(request, handoff: Handoff, *, accept_form=None, reject_form=None, erro
         if error:
             messages.error(request, error)
         return _inbox_page(request, {handoff.pk: {"accept_form": accept_form, "reject_form": reject_form}}, status)
-    context = _card_context(handoff, accept_form=accept_form, reject_form=reject_form, error=error)
-    return render(
-        request, "handoff/inbox.html#offer-card", {**context, "now": timezone.now(), "rules": _rules()}, status=status
-    )
+    now = timezone.now()
+    clock = _clocks([handoff], now).get(handoff.pk)
+    context = _card_context(handoff, clock=clock, accept_form=accept_form, reject_form=reject_form, error=error)
+    # The card, and the page's counters swapped out of band: a decision changes "Waiting".
+    context |= {"now": now, "rules": _rules(), "waiting": _waiting(request.user)}
+    return render(request, "handoff/inbox.html#card-answer", context, status=status)
 
 
 def _rules() -> dict:
@@ -60,9 +75,11 @@ def _rules() -> dict:
 
 def _inbox_page(request, forms: dict | None = None, status: int = 200):
     forms = forms or {}
-    offers = _offers(request.user).filter(state=Handoff.State.OFFERED).order_by("due_at", "pk")
-    cards = [_card_context(offer, **forms.get(offer.pk, {})) for offer in offers]
-    context = {"cards": cards, "now": timezone.now(), "rules": _rules()}
+    offers = list(_offers(request.user).filter(state=Handoff.State.OFFERED).order_by("due_at", "pk"))
+    now = timezone.now()
+    clocks = _clocks(offers, now)
+    cards = [_card_context(offer, clock=clocks.get(offer.pk), **forms.get(offer.pk, {})) for offer in offers]
+    context = {"cards": cards, "now": now, "rules": _rules(), "waiting": len(cards)}
     return render(request, "handoff/inbox.html", context, status=status)
 
 
@@ -75,7 +92,8 @@ def inbox(request):
 def _moved_on(request, pk: int):
     """409 for a rep whose offer the SLA sweep passed on while they were deciding."""
     if request.htmx:
-        return render(request, "handoff/inbox.html#offer-gone", {"pk": pk, "error": services.MOVED_ON}, status=409)
+        context = {"pk": pk, "error": services.MOVED_ON, "waiting": _waiting(request.user)}
+        return render(request, "handoff/inbox.html#offer-gone-answer", context, status=409)
     messages.error(request, services.MOVED_ON)
     return _inbox_page(request, status=409)
 
@@ -158,8 +176,17 @@ def offers_due(request):
         return render(request, "handoff/_offers_due.html", {"form": form, "offers": []}, status=400)
     hours = form.hours_or_default()
     now = timezone.now()
-    mine = Handoff.objects.filter(assignee=request.user, state=Handoff.State.OFFERED)
-    offers = mine.filter(due_at__lte=now + timedelta(hours=hours)).select_related("lead").order_by("due_at", "pk")
-    waiting = mine.aggregate(n=Count("*"), next_due=Min("due_at"))
-    context = {"offers": offers[:20], "hours": hours, "now": now, "waiting": waiting}
+    mine = Handoff.objects.filter(assignee=request.user, state=Handoff.State.OFFERED).order_by("due_at", "pk")
+    offers = list(mine.filter(due_at__lte=now + timedelta(hours=hours)).select_related("lead")[:20])
+    waiting = mine.count()
+    next_offer = offers[0] if offers else mine.first()
+    clocks = _clocks(offers + ([next_offer] if next_offer else []), now)
+    context = {
+        "offers": offers,
+        "rows": [(offer, clocks[offer.pk]) for offer in offers],
+        "hours": hours,
+        "now": now,
+        "waiting": waiting,
+        "next_clock": clocks.get(next_offer.pk) if next_offer else None,
+    }
     return render(request, "handoff/_offers_due.html", context)
