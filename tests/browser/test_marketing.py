@@ -134,3 +134,26 @@ def test_editing_a_scoring_rule_rescores_every_lead_with_visible_progress(open_p
     page.goto(leads[0].get_absolute_url())
     expect(page.locator(".score-big")).to_have_text("45")
     expect(page.get_by_text("Score 25 → 45")).to_be_visible()
+
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def test_with_debug_on_a_refused_filter_shows_in_place_and_breaks_no_csp_rule(open_page, marketer, settings):
+    settings.DEBUG = True  # as `make run` serves the demo
+    page = open_page()
+    page.add_init_script(CSP_LISTENER)
+    log_in(page, marketer)
+    page.get_by_role("link", name="Revenue & ROI").click()
+    page.get_by_label("Period").select_option(label="Custom dates")
+    page.get_by_label("From").fill("2030-01-01")
+    page.get_by_label("From").dispatch_event("change")  # htmx asks again: the end is now before the start
+    expect(page.get_by_role("heading", name="Those filters don't work")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # swapped in place, not the whole page
+    assert page.evaluate("window.__cspViolations") == []
+    screenshot(page, "marketing-dashboard-refused-filter")
