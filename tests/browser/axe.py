@@ -88,3 +88,23 @@ def format_violations(violations: list[dict], where: str = "", *, selectors: int
             lines.append(f"    … and {len(nodes) - selectors} more")
         lines.append(f"    {violation['helpUrl']}")
     return "\n".join(lines)
+
+
+def format_pages(found: dict[str, list[dict]], *, pages: int = 3) -> str:
+    """The violations of many pages ({url: axe_violations(...)}), each told once with the pages it is on.
+
+    A fault in the base template would otherwise be repeated for every page crawled.
+    """
+    where: dict[str, list[str]] = {}
+    told: dict[str, dict] = {}
+    for url, violations in found.items():
+        for violation in violations:
+            key = f"{violation['id']} {[node['target'] for node in violation['nodes']]}"
+            told.setdefault(key, violation)
+            where.setdefault(key, []).append(url)
+    blocks = []
+    for key, violation in told.items():
+        urls = where[key]
+        on = ", ".join(urls[:pages]) + (f" and {len(urls) - pages} more page(s)" if len(urls) > pages else "")
+        blocks.append(format_violations([violation], on))
+    return "\n\n".join(blocks) if blocks else "no accessibility violations"
