@@ -43,6 +43,8 @@ class Column:
     title: str
     url: str = ""
     label_x: float = 0
+    count: int | None = None  # what the bar's link opens: its rows and their sum
+    total: float | None = None
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Who sees what on the dashboard (shared/RELIABILITY.md's matrix).
 
-Admins see everything. Sales managers see the company's aggregates and choose all teams
-or one of theirs; the people-level parts (rep leaderboard, rep filter, deal lists) stay
-within the teams they manage. Marketers get the marketing view: company aggregates, no
-people, no deals. Salespeople see their own numbers only.
+Admins see everything. Sales managers see their teams: every number counts only the leads,
+offers and deals of the teams they manage (so that each number equals the list it opens),
+and they choose all of their teams or one. Marketers get the marketing view: company
+aggregates, no people, no deals. Salespeople see their own numbers only.
 """
 
 from dataclasses import dataclass, field
@@ -54,7 +54,12 @@ class Scope:
     @property
     def sees_spend(self) -> bool:
         """Spend is the company's, not a team's or a rep's: only whole-company views show it."""
-        return self.kind != OWN
+        return self.kind in (ALL, MARKETING)
+
+    @property
+    def narrowed(self) -> bool:
+        """Numbers of some teams or one salesperson, not the whole company's."""
+        return self.kind in (MANAGER, OWN)
 
     @property
     def key(self) -> str:

@@ -8,5 +8,6 @@ urlpatterns = [
     path("leads/", views.lead_list, name="leads"),
     path("deals/", views.deal_list, name="deals"),
     path("offers/", views.offer_list, name="offers"),
+    path("rejections/", views.rejection_list, name="rejections"),
     path("export/<slug:widget>.csv", views.export_csv, name="export"),
 ]

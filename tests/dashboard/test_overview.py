@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.urls import reverse
 from handoff.dashboard import services
 from tests import factories
 from tests.conftest import logged_in
+from tests.crawl.page import Page
 from tests.dashboard.factories import START, Clock, build_story
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ def text_of(response) -> str:
     return b"".join(response.streaming_content).decode() if response.streaming else response.text
 
 
-def test_a_manager_sees_every_widget_with_the_numbers_of_the_period(story, manager):
+def test_a_manager_sees_every_widget_with_the_numbers_of_the_period(story, manager, admin_user):
     response = get(manager, URL + MARCH)
     assert response.status_code == 200
     w = response.context["w"]
@@ -54,7 +56,9 @@ def test_a_manager_sees_every_widget_with_the_numbers_of_the_period(story, manag
     for heading in ("Revenue won by month", "Joint funnel", "Revenue, spend and ROI by channel", "SLA compliance",
                     "Why sales rejected leads", "Salespeople", "Lead time by source", "Open pipeline"):  # fmt: skip
         assert heading in response.text
-    assert "Best return on spend" in response.text and "Where the funnel leaks" in response.text
+    # Spend is the company's: a manager's view of their teams shows where revenue came from instead.
+    assert "Where revenue came from" in response.text and "Where the funnel leaks" in response.text
+    assert "Best return on spend" in get(admin_user, URL + MARCH).text
 
 
 def test_a_marketer_gets_the_marketing_view_without_people_or_pipeline(story, marketer):
@@ -186,30 +190,48 @@ def test_a_widget_outside_the_users_view_has_no_csv(story, marketer):
     assert get(marketer, reverse("dashboard:export", args=["nonsense"])).status_code == 404
 
 
+def follow(user, response, name: str, *, under: str = "", to: str = ""):
+    """Open the link the page rendered with this text (within the section headed `under`, to a URL with `to`)."""
+    page = Page.parse(URL, response.text)
+    for figure in page.figures():
+        if figure.text.startswith(name) and (not under or figure.where == under) and to in figure.url:
+            return get(user, figure.url)
+    raise AssertionError(f"no link {name!r} under {under!r}: {[(f.text, f.where) for f in page.figures()]}")
+
+
 def test_funnel_numbers_drill_down_to_the_leads_behind_them(story, admin_user):
-    response = get(admin_user, reverse("dashboard:leads") + MARCH + "&reached=sal")
-    assert response.status_code == 200
-    assert {lead.email for lead in response.context["page"].object_list} == {"won@a.example", "lost@b.example"}
-    dropped = get(admin_user, reverse("dashboard:leads") + MARCH + "&dropped=sql").context["page"].object_list
-    assert [lead.email for lead in dropped] == ["lost@b.example"]
-    rejected = get(admin_user, reverse("dashboard:leads") + MARCH + "&rejected=no_budget").context["page"].object_list
-    assert [lead.email for lead in rejected] == ["rejected@c.example"]
+    dashboard = get(admin_user, URL + MARCH)
+    accepted = follow(admin_user, dashboard, "Accepted by sales", under="Joint funnel")
+    assert accepted.status_code == 200
+    assert {lead.email for lead in accepted.context["page"].object_list} == {"won@a.example", "lost@b.example"}
+    assert "reached Accepted by sales" in accepted.text
+    stopped = follow(admin_user, dashboard, "1 stopped at Accepted by sales").context["page"].object_list
+    assert [lead.email for lead in stopped] == ["lost@b.example"]
 
 
-def test_revenue_drills_down_to_the_won_deals_and_attribution_to_the_deals_it_credits(story, admin_user):
-    won = get(admin_user, reverse("dashboard:deals") + MARCH + "&outcome=won").context["page"].object_list
+def test_rejection_reasons_drill_down_to_the_rejections(story, admin_user):
+    rejections = follow(admin_user, get(admin_user, URL + MARCH), "No budget", under="Why sales rejected leads")
+    assert [handoff.lead.email for handoff in rejections.context["page"].object_list] == ["rejected@c.example"]
+    assert "Offers rejected by sales in the period: No budget" in rejections.text
+
+
+def test_revenue_drills_down_to_the_won_deals_and_attribution_to_the_credit_it_gave(story, admin_user):
+    dashboard = get(admin_user, URL + MARCH + "&model=linear")
+    won = follow(admin_user, dashboard, "1", under="Revenue won by month").context["page"].object_list
     assert [deal.pk for deal in won] == [story.deals["won"].pk]
-    credited = get(admin_user, reverse("dashboard:deals") + MARCH + "&outcome=won&touch_channel=email")
-    assert [deal.pk for deal in credited.context["page"].object_list] == [story.deals["won"].pk]
-    none = get(admin_user, reverse("dashboard:deals") + MARCH + "&outcome=won&touch_channel=event")
-    assert list(none.context["page"].object_list) == []
+    credited = follow(admin_user, dashboard, "Email", under="Revenue, spend and ROI by channel")
+    [deal] = credited.context["page"].object_list
+    # Linear: the won deal's two touches (paid search, then email) share its 1,000.00.
+    assert (deal.pk, deal.credit) == (story.deals["won"].pk, Decimal("500.00"))
+    assert "revenue credited to Email (Linear)" in credited.text
 
 
 def test_sla_numbers_drill_down_to_the_offers(story, admin_user):
-    expired = get(admin_user, reverse("dashboard:offers") + MARCH + "&sla=expired").context["page"].object_list
-    assert [offer.state for offer in expired] == ["expired"]
-    within = get(admin_user, reverse("dashboard:offers") + MARCH + "&sla=within").context["page"].paginator.count
-    assert within == 3
+    dashboard = get(admin_user, URL + MARCH)
+    expired = follow(admin_user, dashboard, "1", under="SLA compliance", to="sla=expired").context["page"]
+    assert [offer.state for offer in expired.object_list] == ["expired"]
+    within = follow(admin_user, dashboard, "3", under="SLA compliance", to="sla=within").context["page"]
+    assert within.paginator.count == 3
 
 
 def test_deal_lists_stay_within_what_the_user_may_see(story, rep, teammate, marketer, stranger):
@@ -228,7 +250,7 @@ def test_deal_lists_stay_within_what_the_user_may_see(story, rep, teammate, mark
     [
         ("dashboard:leads", "&reached=heaven"),
         ("dashboard:leads", "&dropped=lead"),
-        ("dashboard:leads", "&rejected=because"),
+        ("dashboard:rejections", "&reason=because"),
         ("dashboard:deals", "&outcome=maybe"),
         ("dashboard:deals", "&outcome=open&stage=first"),
         ("dashboard:deals", "&touch_channel=telepathy"),

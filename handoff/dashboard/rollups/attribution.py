@@ -7,7 +7,7 @@ credits of one deal always add up to exactly its amount.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -102,7 +102,7 @@ def rebuild(days: list[date] | None) -> None:
     cells.delete()
     table = Table(AttributionCell, ["grain", "day", "channel", "campaign_id", "model", "revenue", "deals"])
     totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for day, touch, model, revenue, share in _credit(won, MODEL_KEYS, chunk=5000):
+    for _deal, day, touch, model, revenue, share in _credit(won, MODEL_KEYS, chunk=5000):
         total = totals[(day, touch.channel, touch.campaign_id, model)]
         total[0] += revenue
         total[1] += share
@@ -143,7 +143,7 @@ def credited(won, model: str, *, channel: str = "", campaign: int | None = None)
     few, and this uses the very same `credits` as the cells, so the numbers agree.
     """
     totals: dict = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for _day, touch, _model, revenue, share in _credit(won, [model]):
+    for _deal, _day, touch, _model, revenue, share in _credit(won, [model]):
         if (channel and touch.channel != channel) or (campaign is not None and touch.campaign_id != campaign):
             continue
         total = totals[(touch.channel, touch.campaign_id)]
@@ -152,23 +152,37 @@ def credited(won, model: str, *, channel: str = "", campaign: int | None = None)
     return totals
 
 
+def credit_by_deal(won, model: str, wanted: Callable[[Touch], bool]) -> dict[int, Decimal]:
+    """Each won DealFact's revenue credited to the touches `wanted` picks, for the deals credited at all.
+
+    The list behind an attributed figure: its credits add up to exactly that figure.
+    """
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for deal, _day, touch, _model, revenue, _share in _credit(won, [model]):
+        if wanted(touch):
+            totals[deal] += revenue
+    return {deal: revenue for deal, revenue in totals.items() if revenue}
+
+
 def _credit(won, models: list[str], *, chunk: int | None = None):
-    """(day, touch, model, revenue, share) for every touch of every deal in `won`.
+    """(deal id, day, touch, model, revenue, share) for every touch of every deal in `won`.
 
     Two queries per chunk (the deals, then their leads' touchpoints); chunk=None makes it
     two queries in all, which is what a page wants (a constant query count).
     """
     deals = list(won.order_by("deal_id").values_list("deal_id", "lead_id", "day", "amount", "opened_at"))
     step = chunk or max(len(deals), 1)
-    for start in range(0, len(deals), step):
+    # At least one pass, even with no deals: a page's query count stays the same with or without wins.
+    for start in range(0, max(len(deals), 1), step):
         part = deals[start : start + step]
-        leads = won.filter(deal_id__gte=part[0][0], deal_id__lte=part[-1][0]).values("lead_id")
+        span = won.filter(deal_id__gte=part[0][0], deal_id__lte=part[-1][0]) if part else won
+        leads = span.values("lead_id")
         touches = _touches_before(part, leads)
         for deal_id, _lead, day, amount, opened_at in part:
             journey = touches.get(deal_id) or [Touch(opened_at, "", None)]  # nothing known: unattributed
             for model in models:
                 for touch, (revenue, share) in zip(journey, credits(model, amount, journey, opened_at), strict=True):
-                    yield day, touch, model, revenue, share
+                    yield deal_id, day, touch, model, revenue, share
 
 
 def _touches_before(deals: list[tuple], leads) -> dict[int, list[Touch]]:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.safestring import mark_safe
 
 from ..charts import short_number
 
@@ -48,3 +49,15 @@ def days(value) -> str:
 def times(value) -> str:
     """A revenue-per-dollar ratio: "4.2×"."""
     return "—" if value is None else f"{float(value):.1f}×"
+
+
+@register.simple_tag
+def figure(count=None, total=None) -> str:
+    """The attributes that say what a linked number counts: the rows (data-count) or the sum of
+    their amounts (data-sum) of the list it opens; tests/crawl/ checks them (docs/QUALITY.md)."""
+    parts = []
+    if count is not None:
+        parts.append(f'data-count="{int(count)}"')
+    if total is not None:
+        parts.append(f'data-sum="{Decimal(total):f}"')
+    return mark_safe(" ".join(parts))  # int and Decimal text only: nothing to escape

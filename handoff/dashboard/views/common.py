@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from ..filters import FilterForm, Filters, filter_options
+from ..rollups.attribution import MODELS
 from ..scope import Scope, scope_for
 
 
@@ -38,12 +39,16 @@ def read(request) -> Request:
     return Request(scope, form, options)
 
 
-def link(name: str, filters: Filters, **extra) -> str:
+def link(name: str, filters: Filters | None = None, **extra) -> str:
     """A dashboard URL carrying the current filters plus `extra` parameters."""
-    params = filters.query()
+    params = filters.query() if filters else {}
     for key, value in extra.items():
         if value is None or value == "":
             params.pop(key, None)
         else:
             params[key] = value
     return f"{reverse(name)}?{urlencode(params)}"
+
+
+def model_label(key: str) -> str:
+    return next((model.label for model in MODELS if model.key == key), key)

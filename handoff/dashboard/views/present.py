@@ -16,14 +16,12 @@ def decorate(data: dict, filters: Filters, scope: Scope) -> dict:
 
 
 def _revenue(widget, filters, scope):
+    """Bars by week or month; each links to the deals won then (marketers see aggregates only)."""
     weekly = widget["unit"] == "week"
     points = []
     for bucket in widget["months"]:
         period = {"period": "custom", "start": bucket["start"].isoformat(), "end": bucket["end"].isoformat()}
-        if scope.sees_deals:
-            bucket["url"] = link("dashboard:deals", filters, outcome="won", **period)
-        else:
-            bucket["url"] = link("dashboard:leads", filters, won="1", **period)
+        bucket["url"] = link("dashboard:deals", filters, outcome="won", **period) if scope.sees_deals else ""
         when = f"Week of {bucket['month']:%b %-d}" if weekly else f"{bucket['month']:%B %Y}"
         bucket["label"] = when
         title = f"{when}: {short_number(bucket['amount'], True)} from {bucket['won']} deals won"
@@ -34,13 +32,10 @@ def _revenue(widget, filters, scope):
     # SVG would scale its text up with it.
     width = 640 if "pipeline" in scope.widgets else 1280
     bars, ticks = columns(points, width=width)
-    if scope.sees_deals:
-        won_url, lost_url = (
-            link("dashboard:deals", filters, outcome="won"),
-            link("dashboard:deals", filters, outcome="lost"),
-        )
-    else:
-        won_url, lost_url = link("dashboard:leads", filters, won="1"), ""
+    for bar, bucket in zip(bars, widget["months"], strict=True):
+        bar.count, bar.total = bucket["won"], bucket["amount"]
+    won_url = link("dashboard:deals", filters, outcome="won") if scope.sees_deals else ""
+    lost_url = link("dashboard:deals", filters, outcome="lost") if scope.sees_deals else ""
     return {**widget, "bars": bars, "ticks": ticks, "won_url": won_url, "lost_url": lost_url, "width": width}
 
 
@@ -70,6 +65,7 @@ def _funnel(widget, filters, scope):
         stage["url"] = link("dashboard:leads", filters, reached=stage["stage"])
         if index:
             stage["dropped_url"] = link("dashboard:leads", filters, dropped=stage["stage"])
+            stage["previous_label"] = widget["stages"][index - 1]["label"]
     return {**widget, "chart_height": len(widget["stages"]) * (height + gap) - gap}
 
 
@@ -79,8 +75,8 @@ def _attributed(widget, filters, scope, key):
     for row in rows:
         row["revenue_width"] = share(row["revenue"], top)
         row["spend_width"] = share(row["spend"] or 0, top)
-        if scope.sees_deals:
-            touch = {"touch_channel": row["key"]} if key == "channel" else {"touch_campaign": row["key"] or "none"}
+        if scope.sees_deals and row["revenue"]:
+            touch = {f"touch_{key}": row["key"] if row["key"] not in ("", None) else "none"}
             row["url"] = link("dashboard:deals", filters, outcome="won", **touch)
     return widget
 
@@ -106,7 +102,7 @@ def _sla(widget, filters, scope):
     parts = [("within", widget["within"]), ("late", widget["late"]), ("expired", widget["expired"])]
     widget["arcs"] = donut(parts) if widget["ended"] else []
     widget["spark"] = sparkline([week["percent"] for week in widget["trend"]])
-    widget["target_y"] = spark_y(90)
+    widget["target_y"] = spark_y(widget["target"])
     if scope.sees_deals:
         widget["urls"] = {
             state: link("dashboard:offers", filters, sla=state) for state in ("within", "late", "expired", "open")
@@ -118,7 +114,7 @@ def _rejections(widget, filters, scope):
     top = max((row["count"] for row in widget["reasons"]), default=0)
     for row in widget["reasons"]:
         row["width"] = share(row["count"], top)
-        row["url"] = link("dashboard:leads", filters, rejected=row["reason"])
+        row["url"] = link("dashboard:rejections", filters, reason=row["reason"])
     return widget
 
 
@@ -134,11 +130,11 @@ def _lead_time(widget, filters, scope):
     top = max((row["median"] or 0 for row in widget["sources"]), default=0)
     for row in widget["sources"]:
         row["width"] = share(row["median"], top)
-        row["url"] = (
-            link("dashboard:deals", filters, outcome="won", channel=row["channel"] or None)
-            if scope.sees_deals
-            else link("dashboard:leads", filters, won="1", channel=row["channel"] or None)
-        )
+        # A source is a channel filter; "no source" has none to choose, so it links nowhere.
+        if scope.sees_deals and row["channel"] and (not filters.channel or filters.channel == row["channel"]):
+            row["url"] = link("dashboard:deals", filters, outcome="won", lead_time="1", channel=row["channel"])
+        else:
+            row["url"] = ""
     return widget
 
 

@@ -11,7 +11,7 @@ from marketing.models import Campaign, Channel
 
 from ..filters import Filters
 from ..models import Cell
-from ..scope import OWN, Scope
+from ..scope import MANAGER, OWN, Scope
 
 CENT = Decimal("0.01")
 SHARE = Decimal("0.000001")
@@ -31,7 +31,7 @@ def cells(
     by_rep: bool = False,
     by_day: bool = False,
 ) -> QuerySet:
-    """Cells (or facts) of the period, narrowed by every filter and by an own-numbers scope.
+    """Cells (or facts) of the period, narrowed by every filter and by the user's scope.
 
     Cells come at the coarse grain (summed over reps and campaigns) unless the view needs a
     rep or a campaign, and a long period reads its whole months from the monthly cells
@@ -50,6 +50,8 @@ def cells(
         queryset = queryset.filter(day__gte=filters.start, day__lte=filters.end)
     if scope.kind == OWN:
         queryset = queryset.filter(rep_id=scope.user_id)
+    elif scope.kind == MANAGER:
+        queryset = queryset.filter(team_id__in=scope.team_ids)
     if filters.team is not None:
         queryset = queryset.filter(team_id=filters.team)
     if filters.rep is not None:

@@ -9,12 +9,13 @@ from django.db.models import Sum
 from marketing.models import Campaign
 
 from ..filters import Filters
-from ..models import AttributionCell, DealFact, DurationCell, FunnelCell
+from ..models import AttributionCell, DurationCell, FunnelCell
 from ..rollups.attribution import MODELS, credited
 from ..rollups.cells import DURATION_STEPS
-from ..scope import OWN, Scope
+from ..scope import Scope
 from ..stats import median, percent
 from .base import CENT, SHARE, cells, channel_label, period, spend_by
+from .queries import won_for_attribution
 
 MATERIAL_SHARE = Decimal("0.01")
 # Work shared by the widgets of one page (set by widgets.compute): the channel and the
@@ -64,10 +65,10 @@ def funnel(filters: Filters, scope: Scope) -> dict:
 def _credited(filters: Filters, scope: Scope, group: str) -> list[tuple]:
     """(channel or campaign id, revenue, deals) credited by the chosen attribution model.
 
-    The cells hold the whole company; a team's, a rep's or one's own view is computed from
-    its own deals instead (the cells have no team or rep: see AttributionCell).
+    The cells hold the whole company; a manager's teams', a team's, a rep's or one's own view
+    is computed from its own deals instead (the cells have no team or rep: see AttributionCell).
     """
-    if scope.kind == OWN or filters.narrowed_to_people:
+    if scope.narrowed or filters.narrowed_to_people:
         pairs = _credited_on_the_spot(filters, scope)
         totals: dict = defaultdict(lambda: [Decimal(0), Decimal(0)])
         for (channel, campaign), (revenue, deals) in pairs.items():
@@ -92,13 +93,7 @@ def _credited_on_the_spot(filters: Filters, scope: Scope) -> dict:
     key = (filters.key, scope.key)
     if memo is not None and key in memo:
         return memo[key]
-    won = DealFact.objects.filter(outcome="won", day__gte=filters.start, day__lte=filters.end)
-    if scope.kind == OWN:
-        won = won.filter(rep_id=scope.user_id)
-    if filters.team is not None:
-        won = won.filter(team_id=filters.team)
-    if filters.rep is not None:
-        won = won.filter(rep_id=filters.rep)
+    won = won_for_attribution(filters, scope)
     pairs = credited(won, filters.model, channel=filters.channel, campaign=filters.campaign)
     if memo is not None:
         memo[key] = pairs

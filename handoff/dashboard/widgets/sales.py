@@ -1,20 +1,23 @@
 """Sales' widgets: revenue won by month, open pipeline, SLA, rejection reasons, reps, lead time."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
 
-from handoff.models import RejectionReason
+from handoff.models import RejectionReason, TeamSettings
+from handoff.services.sla import target_percent as sla_target_percent
 from sales.models import Deal, SalesRep
 
 from ..filters import Filters
-from ..models import DealCell, DealFact, LeadTimeCell, OfferCell, RejectionCell
+from ..models import DealCell, LeadTimeCell, OfferCell, RejectionCell
 from ..scope import MANAGER, OWN, Scope
 from ..stats import median, percent
 from .base import CENT, cells, channel_label, month_end, months, weeks
+from .queries import open_deals
 
 
 def revenue(filters: Filters, scope: Scope) -> dict:
@@ -64,16 +67,7 @@ def _as_date(value) -> date:
 
 def pipeline(filters: Filters, scope: Scope) -> dict:
     """Open deals now (not limited to the period): amount and probability-weighted forecast by stage."""
-    deals = Deal.objects.filter(closed_at__isnull=True)
-    if scope.kind == OWN:
-        deals = deals.filter(owner_id=scope.user_id)
-    if filters.team is not None:
-        deals = deals.filter(team_id=filters.team)
-    if filters.rep is not None:
-        deals = deals.filter(owner_id=filters.rep)
-    if filters.channel or filters.campaign is not None:
-        facts = cells(DealFact.objects, filters, scope, dated=False).filter(outcome="")
-        deals = deals.filter(pk__in=facts.values("deal_id"))
+    deals = open_deals(filters, scope)
     rows = (
         deals.order_by()
         .values("stage_id", name=F("stage__name"), order=F("stage__order"), probability=F("stage__probability"))
@@ -109,7 +103,23 @@ def sla(filters: Filters, scope: Scope) -> dict:
     for row in sorted(weeks, key=lambda row: row["week"])[-26:]:
         done = row["within"] + row["late"] + row["expired"]
         trend.append({"week": row["week"], "ended": done, "percent": percent(row["within"], done)})
-    return {**totals, "ended": ended, "percent": percent(totals["within"], ended), "trend": trend}
+    target = sla_target_percent(_sla_teams(filters, scope), since=_midnight(filters.start),
+                                until=_midnight(filters.end + timedelta(days=1)))  # fmt: skip
+    return {**totals, "ended": ended, "percent": percent(totals["within"], ended), "trend": trend, "target": target}
+
+
+def _sla_teams(filters: Filters, scope: Scope) -> list[int] | None:
+    """The teams whose SLA targets the view is judged against (None: the whole company's)."""
+    if filters.team is not None:
+        return [filters.team]
+    rep = filters.rep if filters.rep is not None else (scope.user_id if scope.kind == OWN else None)
+    if rep is not None:
+        return list(SalesRep.objects.filter(user_id=rep).values_list("team_id", flat=True))
+    return list(scope.team_ids) if scope.kind == MANAGER else None
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time()))
 
 
 def rejections(filters: Filters, scope: Scope) -> dict:
@@ -138,8 +148,10 @@ def leaderboard(filters: Filters, scope: Scope) -> dict:
         reps = reps.filter(team_id=filters.team)
     if filters.rep is not None:
         reps = reps.filter(user_id=filters.rep)
-    people = reps.values_list("user_id", "user__first_name", "user__last_name", "user__username")
-    names = {user_id: f"{first} {last}".strip() or username for user_id, first, last, username in people}
+    people = reps.values_list("user_id", "user__first_name", "user__last_name", "user__username", "team_id")
+    names = {user_id: f"{first} {last}".strip() or username for user_id, first, last, username, _team in people}
+    slas = TeamSettings.objects.slas({team for *_names, team in people if team})
+    targets = {user_id: slas[team].target_percent for user_id, *_names, team in people if team in slas}
     rep_ids = list(names) or [0]  # [0]: the queries below run (constant count) and find nothing
     won = {
         row["rep_id"]: row
@@ -172,6 +184,7 @@ def leaderboard(filters: Filters, scope: Scope) -> dict:
                 "amount": (deal_row.get("amount") or Decimal(0)).quantize(CENT),
                 "win_rate": percent(won_count, won_count + lost_count),
                 "sla": percent(offer_row.get("within") or 0, ended),
+                "sla_target": targets.get(rep_id),
                 "pipeline": pipeline.get(rep_id, Decimal(0)).quantize(CENT),
             }
         )
