@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from guards.dates import DateField, DateTimeField
+
 from .models import Activity, Deal, LostReason, SalesRep, Stage
 
 RATING_CHOICES = [("", "No rating"), *((str(n), f"{n} – {label}") for n, label in enumerate(
@@ -60,7 +62,7 @@ class MoveDealForm(VersionedForm):
 class CloseWonForm(VersionedForm):
     id_prefix = "won"
     amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, label="Final amount")
-    closed_on = forms.DateField(
+    closed_on = DateField(
         required=False,
         label="Won on",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -119,7 +121,7 @@ class EditDealForm(VersionedForm):
     title = forms.CharField(max_length=200)
     amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
     currency = forms.CharField(min_length=3, max_length=3, help_text="Three letters: USD, EUR, GBP…")
-    expected_close = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expected_close = DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     contact_name = forms.CharField(max_length=200, required=False, label="Contact")
     contact_email = forms.EmailField(max_length=254, required=False, label="Email")
     contact_phone = forms.CharField(max_length=50, required=False, label="Phone")
@@ -164,7 +166,7 @@ class ReassignForm(VersionedForm):
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(choices=Activity.Kind.choices, label="Type")
     subject = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Demo call with Ada"}))
-    due_at = forms.DateTimeField(
+    due_at = DateTimeField(
         required=False,
         label="Due",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -189,7 +191,7 @@ class NoteForm(forms.Form):
 
 class AvailabilityForm(forms.Form):
     status = forms.ChoiceField(choices=SalesRep.Status.choices, widget=forms.RadioSelect, label="I am")
-    away_until = forms.DateField(
+    away_until = DateField(
         required=False,
         label="Last day away",
         widget=forms.DateInput(attrs={"type": "date"}),

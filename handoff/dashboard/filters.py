@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from guards.dates import EARLIEST, DateField
 from marketing.models import Campaign, Channel
 from sales.models import SalesRep, Team
 
@@ -21,7 +22,6 @@ PERIODS = [
     ("all", "All time"),
     ("custom", "Custom dates"),
 ]
-EARLIEST = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,9 @@ def period_dates(period: str, today: date) -> tuple[date, date]:
 
 class FilterForm(forms.Form):
     period = forms.ChoiceField(choices=PERIODS, required=False)
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    # Any date LeadFlow takes (guards/dates.py), and the dashboard looks at most a year ahead.
+    start = DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     rep = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Salesperson")
     channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
@@ -100,8 +101,8 @@ class FilterForm(forms.Form):
             start, end = data.get("start") or today - timedelta(days=89), data.get("end") or today
             if start > end:
                 self.add_error("end", "The end date is before the start date.")
-            if start < EARLIEST or end > today + timedelta(days=366):
-                self.add_error("start", "Choose dates between 2000 and next year.")
+            elif end > today + timedelta(days=366):
+                self.add_error("end", "Choose an end date no later than a year from today.")
         else:
             start, end = period_dates(period, today)
         data.update(period=period, start=start, end=end)

@@ -3,6 +3,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 
+from guards.dates import DateField
 from marketing.models import Campaign, Channel, CompanySize
 
 from ..models import RejectionRule
@@ -112,7 +113,7 @@ class RejectionRuleForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    month = forms.DateField(
+    month = DateField(
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), input_formats=["%Y-%m", "%Y-%m-%d"],
         help_text="The agreement applies from this month on, until a later one replaces it.",
     )  # fmt: skip

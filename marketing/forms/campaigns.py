@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.text import slugify
 
+from guards.dates import DateField
+
 from ..models import Campaign, CampaignSpend, Channel
 from ..services.campaigns import MAX_AMOUNT
 
@@ -53,6 +55,7 @@ class CampaignForm(forms.ModelForm):
             "utm_campaign",
             "description",
         ]
+        field_classes = {"starts_on": DateField, "ends_on": DateField}
         widgets = {
             "starts_on": DATE,
             "ends_on": DATE,
@@ -116,8 +119,8 @@ class CampaignFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Campaign.Status.choices])
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
     owner = OwnerChoiceField(queryset=marketers(), required=False, empty_label="Any owner")
-    running_from = forms.DateField(required=False, widget=DATE, label="Running from")
-    running_to = forms.DateField(required=False, widget=DATE, label="to")
+    running_from = DateField(required=False, widget=DATE, label="Running from")
+    running_to = DateField(required=False, widget=DATE, label="to")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,6 +158,7 @@ class SpendForm(forms.ModelForm):
     class Meta:
         model = CampaignSpend
         fields = ["spent_on", "amount", "note"]
+        field_classes = {"spent_on": DateField}
         widgets = {"spent_on": DATE}
         labels = {"spent_on": "Date"}
 

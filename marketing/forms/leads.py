@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from guards.dates import DateField
+
 from ..models import Campaign, Channel, Lead, Stage, Touchpoint
 from ..paging import Sort
 from ..services.leads import BULK_LIMIT
@@ -49,8 +51,9 @@ class LeadFilterForm(forms.Form):
     owner = forms.ChoiceField(required=False, label="Owner")
     score_min = forms.IntegerField(required=False, label="Score from", min_value=-100_000, max_value=100_000)
     score_max = forms.IntegerField(required=False, label="Score to", min_value=-100_000, max_value=100_000)
-    created_from = forms.DateField(required=False, widget=DATE, label="Captured from")
-    created_to = forms.DateField(required=False, widget=DATE, label="Captured to")
+    # Bounded (guards/dates.py): the day after 9999-12-31 was an OverflowError, a 500.
+    created_from = DateField(required=False, widget=DATE, label="Captured from")
+    created_to = DateField(required=False, widget=DATE, label="Captured to")
     sort = forms.ChoiceField(required=False, choices=[(key, sort.label) for key, sort in SORTS.items()])
 
     def __init__(self, *args, **kwargs):

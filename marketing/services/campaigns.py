@@ -10,6 +10,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from guards.dates import bounds_message, in_range
+
 from ..csvio import CsvFileError, detect_format, header_names, read_rows
 from ..models import Campaign, CampaignSpend
 
@@ -197,9 +199,12 @@ def parse_date(text: str) -> date:
         raise ValidationError("The date is missing.")
     for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        if not in_range(day):
+            raise ValidationError(f"The date {text[:40]} is out of range. {bounds_message()}")
+        return day
     raise ValidationError(f"“{text[:40]}” is not a date; write it as YYYY-MM-DD (2026-03-31).")
 
 

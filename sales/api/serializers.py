@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from guards.dates import validate_date
+
 from ..models import Deal
 
 
@@ -57,7 +59,7 @@ class DealChangesSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", error_messages={"invalid": "Use a three-letter currency code."})
-    expected_close = serializers.DateField(allow_null=True)
+    expected_close = serializers.DateField(allow_null=True, validators=[validate_date])
     contact_name = serializers.CharField(max_length=200, allow_blank=True)
     contact_email = serializers.EmailField(max_length=254, allow_blank=True)
     contact_phone = serializers.CharField(max_length=50, allow_blank=True)

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from guards.dates import DateField
+
 from .. import services
 from ..errors import DealConflict, StageMoveNotAllowed
 from ..models import Deal, Pipeline, SalesRep, Stage, Team
@@ -36,7 +38,7 @@ class BoardFilters(forms.Form):
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False, empty_label=None)
     owner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Everyone")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
-    month = forms.DateField(
+    month = DateField(  # bounded: the month after 9999-12 overflowed (a 500)
         required=False,
         input_formats=["%Y-%m"],
         label="Expected close",
