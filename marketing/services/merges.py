@@ -31,11 +31,15 @@ CONSENT_FIELDS = ("consent_given_at", "consent_source", "consent_text")
 MERGED_DOMAIN = "merged.invalid"  # where a merged duplicate's own address goes (RFC 2606)
 
 
-def merge_leads(*, keep_id: int, duplicate_id: int, by=None) -> Lead:
+def merge_leads(*, keep_id: int, duplicate_id: int, by=None, marketings_duplicate: bool = False) -> Lead:
     """Fold the duplicate into the kept lead: its touchpoints and stage history move over,
     the kept lead's blanks are filled from it, and the duplicate stays (other apps point at
     it) marked merged, disqualified and out of every list. Its address becomes an alias, so
     the next capture of it lands on the kept lead.
+
+    `marketings_duplicate`: marketing merges away only a lead it has; one with sales (offered,
+    accepted, a deal) is theirs (docs/RELIABILITY.md: marketing is read-only after handoff).
+    Sales' own reject-as-duplicate merges the lead it was offered, so it leaves this off.
     """
     if keep_id == duplicate_id:
         raise MergeNotAllowed("A lead cannot be merged into itself.")
@@ -54,6 +58,11 @@ def merge_leads(*, keep_id: int, duplicate_id: int, by=None) -> Lead:
                 raise MergeNotAllowed(f"{lead.display_name} was already merged into another lead.")
             if lead.erased_at:
                 raise MergeNotAllowed(f"{lead.display_name}: this person's data was erased.")
+        if marketings_duplicate and not duplicate.is_editable_by_marketing:
+            raise MergeNotAllowed(
+                f"{duplicate.display_name} is with sales ({duplicate.get_stage_display()}): merge the other lead "
+                "into it instead."
+            )
         old_address = duplicate.email_normalized
         LeadStageChange.objects.filter(lead=duplicate, exited_at__isnull=True).update(exited_at=now)
         LeadStageChange.objects.filter(lead=duplicate).update(lead=keep)

@@ -80,7 +80,7 @@ def lead_merge(request):
         context = {"message": "One of these leads does not exist.", "back": back}
         return render(request, "marketing/merge_refused.html", context, status=404)
     try:
-        kept = merge_leads(keep_id=keep_id, duplicate_id=duplicate_id, by=request.user)
+        kept = merge_leads(keep_id=keep_id, duplicate_id=duplicate_id, by=request.user, marketings_duplicate=True)
     except MergeNotAllowed as refusal:
         return render(request, "marketing/merge_refused.html", {"message": str(refusal), "back": back}, status=409)
     messages.success(request, f"Merged: {kept.display_name} now holds both histories.")

@@ -157,3 +157,22 @@ def test_sales_may_not_see_duplicates_or_merge(request, persona):
     assert client.get(reverse("marketing:duplicate-list")).status_code == 403
     assert client.post(MERGE, {"keep": keep.pk, "duplicate": duplicate.pk}).status_code == 403
     assert not LeadMerge.objects.exists()
+
+
+def test_a_lead_with_sales_is_never_merged_away_from_the_page(marketer):
+    # Marketing is read-only after handoff (docs/RELIABILITY.md): merging a qualified lead away
+    # would disqualify it under the rep working it. It can still be the lead others merge into.
+    kept = factories.capture("a@navy.example", first_name="Grace", last_name="Hopper")
+    with_sales = factories.capture("b@navy.example", first_name="Grace", last_name="Hopper")
+    services.qualify_lead(lead_id=kept.pk)
+    services.qualify_lead(lead_id=with_sales.pk)
+    client = logged_in(marketer)
+
+    page = client.get(reverse("marketing:duplicate-list")).content.decode()
+    response = client.post(MERGE, {"keep": kept.pk, "duplicate": with_sales.pk})
+
+    assert f'name="duplicate" value="{with_sales.pk}"' not in page
+    assert "With sales" in page
+    assertContains(response, "is with sales", status_code=409)
+    assert Lead.objects.get(pk=with_sales.pk).merged_into_id is None
+    assert not LeadMerge.objects.exists()
