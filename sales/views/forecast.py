@@ -112,7 +112,8 @@ def forecast(request):
         "months_ahead": MONTHS_AHEAD + 1,
         "show_teams": len(groups) > 1 or user.is_superuser or filters.fields["team"].queryset.exists(),
     }
-    return render(request, "sales/forecast.html", context)
+    # A filter naming a team or currency outside one's choices is refused (400), like the board's.
+    return render(request, "sales/forecast.html", context, status=400 if filters.errors else 200)
 
 
 def _sum_row(rows: list[dict], columns: list) -> dict:
