@@ -49,10 +49,22 @@ def _drill(view):
         except Refused as refusal:
             return _refuse(request, asked, str(refusal))
         page = Paginator(context.pop("rows"), PER_PAGE).get_page(request.GET.get("page"))
-        context.update(page=page, filters=asked.filters, scope=asked.scope, back_url=_back(asked))
+        context.update(page=page, filters=asked.filters, scope=asked.scope, back_url=_back(asked),
+                       openable=_openable_leads(request.user, context["kind"], page))  # fmt: skip
         return render(request, "dashboard/drill.html", context)
 
     return wrapper
+
+
+def _openable_leads(user, kind: str, page) -> set[int]:
+    """The leads on this page whose lead page the user may open (a rep's offer may have moved
+    on to someone else): the others are listed without a link, never a link to a 404."""
+    lead_of = {"leads": lambda row: row.pk, "offers": lambda row: row.handoff.lead_id,
+               "rejections": lambda row: row.lead_id}.get(kind)  # fmt: skip
+    if lead_of is None:
+        return set()
+    ids = [lead_of(row) for row in page.object_list] or [0]  # [0]: the same one query when empty
+    return set(Lead.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _refuse(request, asked, message: str):
