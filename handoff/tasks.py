@@ -31,7 +31,7 @@ def expire_overdue_offers() -> dict:
 @shared_task
 def reconcile() -> dict:
     report = services.reconcile()
-    return {"routed": report.routed, "offered": report.offered, "outcomes": report.outcomes}
+    return {"routed": report.routed, "offered": report.offered, "outcomes": report.outcomes, "failed": report.failed}
 
 
 @shared_task

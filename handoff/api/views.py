@@ -37,6 +37,7 @@ class AcceptOffer(APIView):
     permission_classes = [CanDecideOffers]
 
     def post(self, request, pk: int):
+        services.offer_for(handoff_id=pk, by=request.user)  # someone else's offer: 404 before the body
         data = AcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         handoff = services.accept_offer(handoff_id=pk, by=request.user, **data.validated_data)
@@ -47,6 +48,7 @@ class RejectOffer(APIView):
     permission_classes = [CanDecideOffers]
 
     def post(self, request, pk: int):
+        services.offer_for(handoff_id=pk, by=request.user)  # someone else's offer: 404 before the body
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         handoff = services.reject_offer(handoff_id=pk, by=request.user, **data.validated_data)

@@ -40,6 +40,8 @@ class Handoff(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
         EXPIRED = "expired", "Expired"
+        # The lead left sales' hands while offered (disqualified, merged…): nobody can take it.
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
     cycle = models.PositiveIntegerField(default=0)

@@ -13,7 +13,7 @@ from .config import (
     save_routing_rule,
     save_team_settings,
 )
-from .offers import MOVED_ON, accept_offer, moved_on_from, offer_handoff, reject_offer, route_lead
+from .offers import MOVED_ON, accept_offer, moved_on_from, offer_for, offer_handoff, reject_offer, route_lead
 from .outcomes import record_deal_outcome, sync_lead_stage
 from .playbooks import save_playbook
 from .reconcile import ReconcileReport, reconcile
@@ -34,6 +34,7 @@ __all__ = [
     "export_subject",
     "move_routing_rule",
     "moved_on_from",
+    "offer_for",
     "offer_handoff",
     "reconcile",
     "record_deal_outcome",

@@ -1,9 +1,11 @@
 """A handoff's life: routed, offered with an SLA clock, accepted or rejected (and recycled)."""
 
+import logging
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from marketing import services as marketing
@@ -13,6 +15,7 @@ from marketing.models import Lead
 from marketing.models import Stage as LeadStage
 from marketing.services.capture import resolve_alias
 from sales import services as sales
+from sales.models import SalesRep
 
 from .. import scorecards
 from ..brief import build_brief
@@ -22,6 +25,8 @@ from ..recycling import Action, rule_for
 from ..routing import company_domain, pick_rep, route_for
 from ..workhours import WorkingHours
 from . import notify
+
+logger = logging.getLogger(__name__)
 
 
 def route_lead(*, lead_id: int, cycle: int) -> Handoff | None:
@@ -63,8 +68,11 @@ def offer_handoff(*, handoff_id: int, now: datetime | None = None) -> Handoff | 
     handoff = Handoff.objects.select_for_update().get(pk=handoff_id)
     if handoff.state not in (Handoff.State.QUEUED, Handoff.State.EXPIRED):
         return handoff
-    if Lead.objects.filter(pk=handoff.lead_id, erased_at__isnull=False).exists():
-        return handoff  # the person's data was erased: nobody is offered them again
+    lead = Lead.objects.get(pk=handoff.lead_id)
+    # Withdrawn, not left to every sweep for ever: nobody is offered it again.
+    if gone := "the person's data was erased" if lead.erased_at else unsellable(lead):
+        withdraw(handoff, why=gone, now=now)
+        return handoff
     if handoff.team_id is None:
         route = route_for(handoff.lead)
         handoff.team, handoff.route_reason = route.team, route.reason[:200]
@@ -105,11 +113,47 @@ def _preferred(handoff: Handoff, previous: set[int]) -> int | None:
 
 
 MOVED_ON = "This offer expired and went to someone else."
+WITHDRAWN = "This offer was withdrawn: {why}."
 
 
 def moved_on_from(*, handoff_id: int, user) -> bool:
     """Did the SLA sweep take this offer from `user` and give it to someone else?"""
     return Offer.objects.filter(handoff_id=handoff_id, assignee=user, state=Offer.State.EXPIRED).exists()
+
+
+def unsellable(lead: Lead) -> str:
+    """Why sales can no longer take this lead ("" when it can): it must still be qualified,
+    waiting for sales (MQL), and a person of its own."""
+    if lead.merged_into_id:
+        return "the lead was merged into another lead"
+    if lead.stage != LeadStage.MQL:
+        return f"the lead's stage is now {lead.get_stage_display()}"
+    return ""
+
+
+def withdraw(handoff: Handoff, *, why: str, now: datetime) -> None:
+    """Take back a handoff whose lead sales can no longer take; nobody is offered it again.
+
+    Its open offer goes: the rep never had a chance to answer it, and the SLA metrics count
+    offers that were answered or expired. The handoff keeps who had it and when.
+    """
+    handoff.offers.filter(state=Offer.State.OPEN).delete()
+    handoff.state, handoff.decided_at = Handoff.State.WITHDRAWN, now
+    handoff.save(update_fields=["state", "decided_at"])
+    logger.info("handoff %s withdrawn: %s", handoff.pk, why)
+
+
+def offer_for(*, handoff_id: int, by) -> Handoff:
+    """The offer `by` may decide, read before anything else about the request: someone else's
+    offer does not exist for them (404), whatever they asked to do with it."""
+    if not by.has_perm("handoff.decide_offer"):
+        raise PermissionDenied("Only sales can accept or reject offers.")
+    handoff = Handoff.objects.visible_to(by).filter(pk=handoff_id).first()
+    if handoff is None:
+        if moved_on_from(handoff_id=handoff_id, user=by):
+            raise OfferConflict(MOVED_ON)
+        raise Handoff.DoesNotExist("No such offer.")
+    return handoff
 
 
 def _decidable(handoff_id: int, by) -> Handoff:
@@ -126,6 +170,8 @@ def _decidable(handoff_id: int, by) -> Handoff:
         if moved_on_from(handoff_id=handoff_id, user=by):
             raise OfferConflict(MOVED_ON) from None
         raise
+    if handoff.state == Handoff.State.WITHDRAWN:
+        raise OfferConflict(WITHDRAWN.format(why="the lead is no longer with sales"))
     if handoff.state != Handoff.State.OFFERED:
         raise OfferConflict(f"This offer is already {handoff.get_state_display().lower()}.")
     return handoff
@@ -166,28 +212,48 @@ def accept_offer(*, handoff_id: int, by, rating: int | None = None, comment: str
         )
         if lead.erased_at:
             raise OfferConflict("This person's data was erased: the offer can only be rejected.")
-        deal = sales.open_deal(
-            owner_id=handoff.assignee_id,
-            team_id=handoff.team_id,
-            title=f"{lead.company or lead.display_name}",
-            contact_name=lead.display_name,
-            contact_email=lead.email,
-            contact_phone=lead.phone,
-            company=lead.company,
-            brief=build_brief(lead, handoff=handoff),
-        )
-        _close_open_offer(handoff, Offer.State.ACCEPTED, now)
-        handoff.state = Handoff.State.ACCEPTED
-        handoff.decided_at = now
-        handoff.deal = deal
-        handoff.save(update_fields=["state", "decided_at", "deal"])
-        _record_rating(handoff, by, Feedback.Moment.ACCEPT, rating, comment)
-        marketing.accept_lead(lead_id=lead.pk, owner_id=handoff.assignee_id)
-        scorecards.mark_lead(lead, rep_id=handoff.assignee_id)
+        if gone := unsellable(lead):
+            withdraw(handoff, why=gone, now=now)
+        else:
+            _open_deal(handoff, lead, by=by, rating=rating, comment=comment, now=now)
+    if gone:
+        raise OfferConflict(WITHDRAWN.format(why=gone))  # after the commit: the withdrawal stays
     return handoff
 
 
-def _original_lead(original_email: str, reason: str) -> Lead | None:
+def _open_deal(handoff: Handoff, lead: Lead, *, by, rating: int | None, comment: str, now: datetime) -> None:
+    deal = sales.open_deal(
+        owner_id=handoff.assignee_id,
+        team_id=handoff.team_id,
+        title=f"{lead.company or lead.display_name}",
+        contact_name=lead.display_name,
+        contact_email=lead.email,
+        contact_phone=lead.phone,
+        company=lead.company,
+        brief=build_brief(lead, handoff=handoff),
+    )
+    _close_open_offer(handoff, Offer.State.ACCEPTED, now)
+    handoff.state = Handoff.State.ACCEPTED
+    handoff.decided_at = now
+    handoff.deal = deal
+    handoff.save(update_fields=["state", "decided_at", "deal"])
+    _record_rating(handoff, by, Feedback.Moment.ACCEPT, rating, comment)
+    marketing.accept_lead(lead_id=lead.pk, owner_id=handoff.assignee_id)
+    scorecards.mark_lead(lead, rep_id=handoff.assignee_id)
+
+
+def _team_leads(team_id: int | None) -> Q:
+    """The leads a team has had: owned by one of its reps, or handed to it."""
+    members = SalesRep.objects.filter(team_id=team_id).values("user_id")
+    return Q(owner__in=members) | Q(pk__in=Handoff.objects.filter(team_id=team_id).values("lead_id"))
+
+
+def _original_lead(original_email: str, reason: str, *, handoff: Handoff, by) -> Lead | None:
+    """The lead a rejected duplicate is merged into: one `by` sees, of the offer's own team.
+
+    A lead outside that scope gets the same answer as no lead at all, so the field never
+    tells a rep who else is in the CRM, and a merge never crosses teams.
+    """
     original_email = (original_email or "").strip()
     if not original_email:
         return None
@@ -198,9 +264,12 @@ def _original_lead(original_email: str, reason: str) -> Lead | None:
     except ValidationError:
         raise ValidationError({"original_email": "Enter the original lead's email address."}) from None
     # An address merged away before now means the lead it was merged into.
-    original = Lead.objects.filter(email_normalized=resolve_alias(normalized)).first()
+    normalized = resolve_alias(normalized)
+    if normalized == handoff.lead.email_normalized:
+        raise ValidationError({"original_email": "That is this lead itself: name the lead it duplicates."})
+    original = Lead.objects.visible_to(by).filter(_team_leads(handoff.team_id), email_normalized=normalized).first()
     if original is None:
-        raise ValidationError({"original_email": "No lead has this email address."})
+        raise ValidationError({"original_email": "None of your team's leads that you can see has this address."})
     return original
 
 
@@ -213,40 +282,50 @@ def reject_offer(
     rating: int | None = None,
     original_email: str = "",
 ) -> Handoff:
-    """Sales sends the lead back with a reason; the reason's rule says what becomes of it."""
+    """Sales sends the lead back with a reason; the reason's rule says what becomes of it.
+
+    Whose offer it is comes first: someone else's is a 404 whatever the rest of the request
+    says (its reason, or an original lead that may or may not exist elsewhere).
+    """
     note = note.strip()
-    if reason not in RejectionReason.values:
-        raise ValidationError({"reason": "Choose why you are rejecting this lead."})
-    if reason == RejectionReason.OTHER and not note:
-        raise ValidationError({"note": "Say why, when the reason is Other."})
-    _check_rating(rating)
-    original = _original_lead(original_email, reason)
-    rule = rule_for(reason)
     now = timezone.now()
     with transaction.atomic():
         handoff = _decidable(handoff_id, by)
-        if original is not None and original.pk == handoff.lead_id:
-            raise ValidationError({"original_email": "That is this lead itself: name the lead it duplicates."})
-        _close_open_offer(handoff, Offer.State.REJECTED, now)
-        handoff.state = Handoff.State.REJECTED
-        handoff.decided_at = now
-        handoff.rejection_reason = reason
-        handoff.rejection_note = note[:500]
-        handoff.duplicate_of = original
-        handoff.recycle_action = _apply_rule(handoff, rule, note=note, original=original, by=by)
-        handoff.save(
-            update_fields=[
-                "state",
-                "decided_at",
-                "rejection_reason",
-                "rejection_note",
-                "duplicate_of",
-                "recycle_action",
-            ]
-        )
-        _record_rating(handoff, by, Feedback.Moment.REJECT, rating, note)
-        scorecards.mark_lead(handoff.lead, rep_id=handoff.assignee_id)
+        if gone := unsellable(handoff.lead):
+            withdraw(handoff, why=gone, now=now)
+        else:
+            if reason not in RejectionReason.values:
+                raise ValidationError({"reason": "Choose why you are rejecting this lead."})
+            if reason == RejectionReason.OTHER and not note:
+                raise ValidationError({"note": "Say why, when the reason is Other."})
+            _check_rating(rating)
+            original = _original_lead(original_email, reason, handoff=handoff, by=by)
+            _reject(handoff, reason=reason, note=note, rating=rating, original=original, by=by, now=now)
+    if gone:
+        raise OfferConflict(WITHDRAWN.format(why=gone))  # after the commit: the withdrawal stays
     return handoff
+
+
+def _reject(handoff: Handoff, *, reason: str, note: str, rating: int | None, original: Lead | None, by, now) -> None:
+    _close_open_offer(handoff, Offer.State.REJECTED, now)
+    handoff.state = Handoff.State.REJECTED
+    handoff.decided_at = now
+    handoff.rejection_reason = reason
+    handoff.rejection_note = note[:500]
+    handoff.duplicate_of = original
+    handoff.recycle_action = _apply_rule(handoff, rule_for(reason), note=note, original=original, by=by)
+    handoff.save(
+        update_fields=[
+            "state",
+            "decided_at",
+            "rejection_reason",
+            "rejection_note",
+            "duplicate_of",
+            "recycle_action",
+        ]
+    )
+    _record_rating(handoff, by, Feedback.Moment.REJECT, rating, note)
+    scorecards.mark_lead(handoff.lead, rep_id=handoff.assignee_id)
 
 
 def _apply_rule(handoff: Handoff, rule, *, note: str, original: Lead | None, by) -> str:
@@ -254,7 +333,7 @@ def _apply_rule(handoff: Handoff, rule, *, note: str, original: Lead | None, by)
     label = RejectionReason(rule.reason).label + (f": {note}" if note else "")
     reason = f"Rejected by sales — {label}"
     if rule.action == Action.DISQUALIFY:
-        marketing.disqualify_lead(lead_id=handoff.lead_id, reason=reason, by=by)
+        marketing.disqualify_rejected_lead(lead_id=handoff.lead_id, reason=reason, by=by)
         return "disqualified"
     if rule.action == Action.DUPLICATE:
         if original is not None:

@@ -10,6 +10,7 @@ re-checked after locking, so each happens exactly once.
 """
 
 import json
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +24,9 @@ from sales.models import Team
 from ..models import Handoff, Offer, TeamSettings
 from ..models.settings import DEFAULT_TARGET_PERCENT, Sla
 from . import notify
-from .offers import _close_open_offer, offer_handoff
+from .offers import _close_open_offer, offer_handoff, unsellable, withdraw
 
+logger = logging.getLogger(__name__)
 BATCH = 500
 TARGET_WINDOW = timedelta(days=30)
 
@@ -172,14 +174,21 @@ def send_reminders(*, now: datetime | None = None) -> int:
     )
     sent = 0
     for offer_id in due:
-        # The conditional update is the claim: of two sweeps only one changes the row.
-        claimed = Offer.objects.filter(pk=offer_id, state=Offer.State.OPEN, reminded_at__isnull=True).update(
-            reminded_at=now
-        )
-        if claimed:
-            notify.reminder(Offer.objects.select_related("assignee").get(pk=offer_id))
-            sent += 1
+        try:
+            sent += _remind(offer_id, now)
+        except Exception:  # one bad row must not stop the sweep: logged, skipped
+            logger.exception("SLA sweep: reminding about offer %s failed; skipped", offer_id)
     return sent
+
+
+def _remind(offer_id: int, now: datetime) -> bool:
+    # The conditional update is the claim: of two sweeps only one changes the row.
+    claimed = Offer.objects.filter(pk=offer_id, state=Offer.State.OPEN, reminded_at__isnull=True).update(
+        reminded_at=now
+    )
+    if claimed:
+        notify.reminder(Offer.objects.select_related("assignee").get(pk=offer_id))
+    return bool(claimed)
 
 
 def expire_overdue_offers(*, now: datetime | None = None) -> int:
@@ -190,24 +199,33 @@ def expire_overdue_offers(*, now: datetime | None = None) -> int:
     )
     expired = 0
     for handoff_id in overdue:
-        with transaction.atomic():
-            # Re-check under the lock: a second sweep running at the same time, or an
-            # accept that just landed, must not expire the offer again.
-            handoff = (
-                Handoff.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=handoff_id, state=Handoff.State.OFFERED, due_at__lt=now)
-                .select_related("team__manager", "assignee")
-                .first()
-            )
-            if handoff is None:
-                continue
-            late_assignee = handoff.assignee
-            _close_open_offer(handoff, Offer.State.EXPIRED, now)
-            handoff.state = Handoff.State.EXPIRED
-            handoff.save(update_fields=["state"])
-            transaction.on_commit(
-                lambda h=handoff, who=late_assignee: notify.breach(h, expired_assignee=who), robust=True
-            )
-            offer_handoff(handoff_id=handoff.pk, now=now)
-            expired += 1
+        try:
+            expired += _expire(handoff_id, now)
+        except Exception:  # one bad row must not stop the sweep: logged, skipped
+            logger.exception("SLA sweep: expiring handoff %s failed; skipped", handoff_id)
     return expired
+
+
+def _expire(handoff_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        # Re-check under the lock: a second sweep running at the same time, or an
+        # accept that just landed, must not expire the offer again.
+        handoff = (
+            Handoff.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=handoff_id, state=Handoff.State.OFFERED, due_at__lt=now)
+            .select_related("team__manager", "assignee", "lead")
+            .first()
+        )
+        if handoff is None:
+            return False
+        if gone := unsellable(handoff.lead):
+            # Nobody could have taken it (accepting answers 409): no breach, no next rep.
+            withdraw(handoff, why=gone, now=now)
+            return False
+        late_assignee = handoff.assignee
+        _close_open_offer(handoff, Offer.State.EXPIRED, now)
+        handoff.state = Handoff.State.EXPIRED
+        handoff.save(update_fields=["state"])
+        transaction.on_commit(lambda h=handoff, who=late_assignee: notify.breach(h, expired_assignee=who), robust=True)
+        offer_handoff(handoff_id=handoff.pk, now=now)
+    return True

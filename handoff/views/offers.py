@@ -89,12 +89,13 @@ def inbox(request):
     return _inbox_page(request)
 
 
-def _moved_on(request, pk: int):
-    """409 for a rep whose offer the SLA sweep passed on while they were deciding."""
+def _gone(request, pk: int, error: str = services.MOVED_ON):
+    """409 for an offer that left the inbox while the rep was deciding: the SLA sweep passed
+    it on, or it was withdrawn because the lead is no longer with sales."""
     if request.htmx:
-        context = {"pk": pk, "error": services.MOVED_ON, "waiting": _waiting(request.user)}
+        context = {"pk": pk, "error": error, "waiting": _waiting(request.user)}
         return render(request, "handoff/inbox.html#offer-gone-answer", context, status=409)
-    messages.error(request, services.MOVED_ON)
+    messages.error(request, error)
     return _inbox_page(request, status=409)
 
 
@@ -103,14 +104,16 @@ def _decide(request, pk: int, decide, *, reject_form=None):
     handoff = _offers(request.user).filter(pk=pk).first()
     if handoff is None:
         if services.moved_on_from(handoff_id=pk, user=request.user):
-            return _moved_on(request, pk)
+            return _gone(request, pk)
         raise Http404
     try:
         handoff = decide(handoff)
     except OfferConflict as error:
         if services.moved_on_from(handoff_id=pk, user=request.user):
-            return _moved_on(request, pk)  # now a teammate's offer: not theirs to see any more
+            return _gone(request, pk)  # now a teammate's offer: not theirs to see any more
         handoff.refresh_from_db()
+        if handoff.state == Handoff.State.WITHDRAWN:
+            return _gone(request, pk, str(error))
         return _card(request, handoff, error=str(error), status=error.http_status)
     except ValidationError as error:
         # The forms hold most of the services' rules; what only the service can know

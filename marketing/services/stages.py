@@ -1,5 +1,14 @@
-"""A lead's stage moves: the one place stages change, each stay recorded."""
+"""A lead's stage moves: the one place stages change, each stay recorded.
 
+Who may move a lead depends on whose it is. Marketing has it until it qualifies (MQL);
+from then on it is sales' (docs/RELIABILITY.md: marketing is read-only after handoff):
+offered to a rep, accepted, worked as a deal, won. Only sales' answers, which the seam
+passes on through `accept_lead`, `disqualify_rejected_lead`, `recycle_lead`, `advance_lead`
+and `record_outcome`, move it then; it is marketing's again once sales sends it back
+(recycled, or disqualified by sales).
+"""
+
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -7,8 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import signals
-from ..errors import StageChangeNotAllowed
+from ..errors import LeadNotEditable, StageChangeNotAllowed
 from ..models import ACCEPTED_STAGES, FUNNEL, QUALIFIED_STAGES, STAGE_MOVES, Lead, LeadStageChange, Stage
+
+logger = logging.getLogger(__name__)
+
+
+def _refuse_if_with_sales(lead: Lead) -> None:
+    """A person of marketing may not change the stage of a lead that is sales' now."""
+    if not lead.is_editable_by_marketing:
+        raise LeadNotEditable(
+            f"{lead.display_name} is with sales ({lead.get_stage_display()}): only sales can change its stage "
+            "until it sends the lead back."
+        )
 
 
 def qualify_lead(*, lead_id: int, by=None, reason: str = "Handed to sales by hand") -> Lead:
@@ -56,8 +76,20 @@ def recycle_lead(*, lead_id: int, reason: str, cooldown_days: int = 0) -> Lead:
 
 
 def disqualify_lead(*, lead_id: int, reason: str, by=None) -> Lead:
+    """Marketing gives up on a lead it has; a lead with sales is refused (LeadNotEditable)."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        _refuse_if_with_sales(lead)
+        _move(lead, Stage.DISQUALIFIED, reason=reason, by=by)
+    return lead
+
+
+def disqualify_rejected_lead(*, lead_id: int, reason: str, by=None) -> Lead:
+    """Sales rejected a qualified lead for good (spam, bad fit…): disqualified on sales' word."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.stage != Stage.MQL:
+            raise StageChangeNotAllowed(f"Sales answers only qualified leads; this one is {lead.get_stage_display()}.")
         _move(lead, Stage.DISQUALIFIED, reason=reason, by=by)
     return lead
 
@@ -72,22 +104,37 @@ def advance_lead(*, lead_id: int, stage: str, reason: str) -> Lead:
 
 
 def record_outcome(*, lead_id: int, won: bool, amount: Decimal, closed_at: datetime, reason: str = "") -> Lead:
-    """Write sales' final word back on the lead: won → customer, lost → back to nurture."""
+    """Write sales' final word back on the lead: won → customer, lost → back to nurture.
+
+    The outcome is always recorded. The stage follows when the stage table allows it; a lead
+    that left the way meanwhile (disqualified, merged, sent back to nurture) keeps its stage,
+    and that is logged rather than raised: the sale happened whatever the lead's stage says,
+    and a refusal here would be retried by every reconciliation sweep, for ever.
+    """
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         lead.outcome = Lead.Outcome.WON if won else Lead.Outcome.LOST
         lead.outcome_amount = amount
         lead.outcome_at = closed_at
         fields = ["outcome", "outcome_amount", "outcome_at"]
-        if won and lead.stage != Stage.CUSTOMER:
+        to_stage = Stage.CUSTOMER if won else Stage.RECYCLED
+        # Lost: a lead already back with marketing stays where marketing has it.
+        moves = lead.stage != to_stage and (won or lead.stage != Stage.DISQUALIFIED)
+        if moves and to_stage not in STAGE_MOVES[lead.stage]:
+            logger.warning(
+                "lead %s is %s: its deal's outcome (%s) is recorded, its stage stays",
+                lead.pk, lead.stage, lead.outcome,
+            )  # fmt: skip
+            moves = False
+        if not moves:
+            lead.save(update_fields=[*fields, "updated_at"])
+        elif won:
             _move(lead, Stage.CUSTOMER, reason="Deal won", extra_fields=fields)
-        elif not won and lead.stage not in (Stage.RECYCLED, Stage.DISQUALIFIED):
+        else:
             lead.owner = None
             lead.recycle_count += 1
             label = f"Deal lost: {reason}" if reason else "Deal lost"
             _move(lead, Stage.RECYCLED, reason=label, extra_fields=[*fields, "owner", "recycle_count"])
-        else:
-            lead.save(update_fields=[*fields, "updated_at"])
     return lead
 
 

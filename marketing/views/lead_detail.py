@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from .. import scoring, services, sources
 from ..errors import LeadNotEditable, StageChangeNotAllowed
 from ..forms.leads import DisqualifyForm, LeadEditForm
-from ..models import Lead, Touchpoint
+from ..models import Lead, Stage, Touchpoint
 from ..services import leads as lead_services
 from ..timeline import lead_timeline, possible_duplicates
 
@@ -37,6 +37,8 @@ def _render(request, lead: Lead, *, status: int = 200, **overrides):
         and not lead.erased_at,
         "can_edit": user.has_perm("marketing.change_lead") and editable,
         "can_change": user.has_perm("marketing.change_lead") and not lead.merged_into_id and not lead.erased_at,
+        # Once the lead is sales' its stage is sales' to change (services/stages.py).
+        "can_disqualify": user.has_perm("marketing.change_lead") and editable and lead.stage != Stage.DISQUALIFIED,
         # A person's export and erasure (handoff's pages: they span both teams) are for
         # those who see every lead; a merged duplicate is exported with its lead.
         "can_export": sees_all and not lead.merged_into_id,
@@ -100,7 +102,7 @@ def lead_disqualify(request, pk: int):
         return _render(request, lead, status=400, disqualify_form=form)
     try:
         services.disqualify_lead(lead_id=lead.pk, reason=form.cleaned_data["reason"], by=request.user)
-    except StageChangeNotAllowed as error:
+    except (StageChangeNotAllowed, LeadNotEditable) as error:
         messages.error(request, str(error))
         return _render(request, lead, status=error.http_status)
     messages.success(request, f"{lead.display_name} is disqualified.")

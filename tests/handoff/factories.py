@@ -90,3 +90,10 @@ def at(text: str) -> datetime.datetime:
 
 def now_plus(**delta) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(**delta)
+
+
+def owned_by(rep, email: str, **fields) -> Lead:
+    """A lead offered to and accepted by `rep`: theirs, so it is in their scope."""
+    handoff = factories.offered(email=email, **fields)
+    services.accept_offer(handoff_id=handoff.pk, by=rep)
+    return Lead.objects.get(pk=handoff.lead_id)

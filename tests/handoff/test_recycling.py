@@ -11,7 +11,7 @@ from marketing.errors import StageChangeNotAllowed
 from marketing.models import Lead
 from marketing.models import Stage as LeadStage
 from tests import factories
-from tests.handoff.factories import decided_deal
+from tests.handoff.factories import decided_deal, owned_by
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,7 @@ def test_a_duplicate_without_an_original_is_flagged_for_marketing(rep):
 
 
 def test_a_duplicate_with_its_original_named_is_merged_into_it(rep):
-    if not hasattr(marketing_services, "merge_leads"):
-        pytest.skip("marketing.services.merge_leads is not there yet")
-    original = factories.capture(email="grace@navy.example")
+    original = owned_by(rep, "grace@navy.example")
     handoff = reject(factories.offered(email="g.hopper@navy.example"), reason="duplicate",
                      original_email=" Grace@Navy.example ")  # fmt: skip
     assert (handoff.recycle_action, handoff.duplicate_of_id) == ("merged", original.pk)
@@ -80,11 +78,11 @@ def test_a_duplicate_with_its_original_named_is_merged_into_it(rep):
     [
         ("no_budget", "grace@navy.example", "only when rejecting a duplicate"),
         ("duplicate", "not an email", "email address"),
-        ("duplicate", "nobody@nowhere.example", "No lead has this email address"),
+        ("duplicate", "nobody@nowhere.example", "None of your team's leads"),
     ],
 )
 def test_a_bad_original_is_refused_and_nothing_changes(rep, reason, original, message):
-    factories.capture(email="grace@navy.example")
+    owned_by(rep, "grace@navy.example")
     handoff = factories.offered(email="g.hopper@navy.example")
     with pytest.raises(ValidationError) as error:
         reject(handoff, reason=reason, original_email=original)
@@ -148,12 +146,12 @@ def test_a_close_without_a_rating_records_the_outcome_but_no_verdict(rep):
     assert not Feedback.objects.filter(moment="close").exists()
 
 
-def test_a_merged_duplicate_leaves_its_journey_with_the_original_and_shows_in_its_brief(rep):
-    original = factories.capture(email="grace@navy.example")
+def test_a_merged_duplicate_leaves_its_journey_with_the_original_and_shows_in_its_brief(rep, manager):
+    # The original is still on offer to the team: in its manager's scope, so they may name it.
+    again = factories.offered(email="grace@navy.example")
     duplicate = factories.offered(email="g.hopper@navy.example")
-    reject(duplicate, reason="duplicate", original_email="grace@navy.example")
+    services.reject_offer(handoff_id=duplicate.pk, by=manager, reason="duplicate", original_email="grace@navy.example")
     assert lead_of(duplicate).stage == LeadStage.DISQUALIFIED
-    again = factories.offered(lead=Lead.objects.get(pk=original.pk))
     services.accept_offer(handoff_id=again.pk, by=rep)
     brief = Handoff.objects.get(pk=again.pk).deal.brief
     assert [dup["email"] for dup in brief["merged_duplicates"]] == ["g.hopper@navy.example"]
@@ -161,7 +159,7 @@ def test_a_merged_duplicate_leaves_its_journey_with_the_original_and_shows_in_it
 
 
 def test_naming_an_address_that_was_merged_away_means_the_lead_it_joined(rep):
-    original = factories.capture(email="grace@navy.example")
+    original = owned_by(rep, "grace@navy.example")
     reject(factories.offered(email="g.hopper@navy.example"), reason="duplicate", original_email="grace@navy.example")
     third = reject(factories.offered(email="amazing.grace@navy.example"), reason="duplicate",
                    original_email="g.hopper@navy.example")  # fmt: skip
@@ -171,7 +169,7 @@ def test_naming_an_address_that_was_merged_away_means_the_lead_it_joined(rep):
 def test_the_api_rejects_a_duplicate_into_its_original_and_refuses_an_unknown_one(rep):
     from rest_framework.test import APIClient
 
-    original = factories.capture(email="grace@navy.example")
+    original = owned_by(rep, "grace@navy.example")
     client = APIClient()
     client.force_authenticate(rep)
     unknown = factories.offered(email="x@navy.example")

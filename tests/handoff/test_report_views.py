@@ -82,7 +82,7 @@ def test_a_duplicate_named_with_an_unknown_original_comes_back_on_its_field(rep)
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 400
-    assert "No lead has this email address." in response.text
+    assert "None of your team&#x27;s leads that you can see has this address." in response.text
     assert 'id="reject-original-' in response.text and 'aria-invalid="true"' in response.text
     assert Handoff.objects.get(pk=handoff.pk).state == Handoff.State.OFFERED
 

@@ -15,7 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from handoff import scorecards
 from handoff import services as handoff_services
 from handoff.errors import OfferConflict
-from handoff.models import Erasure, Feedback, Handoff, ScorecardRow
+from handoff.models import Erasure, Feedback, Handoff, Offer, ScorecardRow
 from handoff.routing import fill_domains
 from marketing import services as marketing_services
 from marketing.models import Lead, LeadStageChange, Touchpoint
@@ -375,7 +375,9 @@ def test_an_erased_persons_open_offer_cannot_be_accepted_nor_offered_again(marke
     with pytest.raises(OfferConflict):
         handoff_services.accept_offer(handoff_id=handoff.pk, by=handoff.assignee)
     Handoff.objects.filter(pk=handoff.pk).update(state=Handoff.State.EXPIRED)  # as the SLA sweep leaves it
-    assert handoff_services.offer_handoff(handoff_id=handoff.pk).state == Handoff.State.EXPIRED
+    # Withdrawn for good: no sweep offers it, nor tries to, again.
+    assert handoff_services.offer_handoff(handoff_id=handoff.pk).state == Handoff.State.WITHDRAWN
+    assert not Offer.objects.filter(handoff=handoff, state=Offer.State.OPEN).exists()
     assert Deal.objects.count() == 0
     assert mentions_of_the_person() == []
 
