@@ -32,9 +32,14 @@ def score_unscored_leads(batch: int = 500) -> int:
         .order_by("id")
         .values_list("id", flat=True)[:batch]
     )
+    scored = 0
     for lead_id in lead_ids:
-        services.score_lead(lead_id=lead_id)
-    return len(lead_ids)
+        try:
+            services.score_lead(lead_id=lead_id)
+            scored += 1
+        except Exception:  # one bad lead must not stop the sweep: logged, skipped, tried next time
+            logger.exception("scoring lead %s failed; skipped", lead_id)
+    return scored
 
 
 @shared_task
@@ -61,9 +66,7 @@ def rescore_leads(run_id: int, seconds: float = 10) -> int:
 def resume_rescoring() -> int:
     """Re-drive re-scoring runs that stopped moving (lost message, dead worker)."""
     run_ids = scoring_services.stalled_runs()
-    for run_id in run_ids:
-        rescore_leads.delay(run_id)
-    return len(run_ids)
+    return sum(_publish(rescore_leads, run_id, what="re-scoring run") for run_id in run_ids)
 
 
 @shared_task
@@ -91,7 +94,19 @@ def run_import(import_id: int, seconds: float = 20) -> None:
 def resume_imports() -> int:
     """Re-drive imports that stopped moving (a lost message, a dead worker); drop abandoned uploads."""
     import_ids = import_services.stalled_imports()
-    for import_id in import_ids:
-        run_import.delay(import_id)
-    import_services.discard_abandoned_uploads()
-    return len(import_ids)
+    resumed = sum(_publish(run_import, import_id, what="import") for import_id in import_ids)
+    try:
+        import_services.discard_abandoned_uploads()
+    except Exception:  # the resumed imports above still count; the next sweep tries again
+        logger.exception("discarding abandoned uploads failed")
+    return resumed
+
+
+def _publish(task, item_id: int, *, what: str) -> bool:
+    """Queue `task` for one item; a failure is logged and the sweep goes on with the next."""
+    try:
+        task.delay(item_id)
+    except Exception:
+        logger.exception("could not re-drive %s %s; the next sweep tries again", what, item_id)
+        return False
+    return True

@@ -79,9 +79,14 @@ def summarise_week(*, starts: date) -> WeekSummary:
         breaches=Offer.objects.filter(state=Offer.State.EXPIRED, decided_at__gte=start, decided_at__lt=end).count(),
         won=won["n"],
         revenue=won["revenue"] or 0,
-        reasons=[(RejectionReason(reason).label, n) for reason, n in reasons],
+        # A reason no longer offered (or written around the form) is shown as stored, not fatal to every digest.
+        reasons=[(_label(reason), n) for reason, n in reasons],
         best_sources=best[:3],
     )
+
+
+def _label(reason: str) -> str:
+    return RejectionReason(reason).label if reason in RejectionReason.values else reason
 
 
 def send_weekly_digests(*, today: date | None = None) -> int:

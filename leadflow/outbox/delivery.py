@@ -39,10 +39,22 @@ def deliver(*, email_id: int, now: datetime | None = None) -> bool:
 
 
 def deliver_due(*, now: datetime | None = None, batch: int = 200) -> int:
+    """Deliver every message that is due; how many went. One that cannot even be handled is
+    logged and given up (visible with the other dead ones), and the rest still go."""
     now = now or timezone.now()
     due = OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING, next_attempt_at__lte=now)
     due_ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
-    return sum(deliver(email_id=pk, now=now) for pk in due_ids)
+    sent = 0
+    for pk in due_ids:
+        try:
+            sent += deliver(email_id=pk, now=now)
+        except Exception as error:
+            # A row no sender would write (an address that is not text…): retrying cannot help.
+            logger.exception("email #%s could not be handled; given up", pk)
+            OutboundEmail.objects.filter(pk=pk, state=OutboundEmail.State.PENDING).update(
+                state=OutboundEmail.State.DEAD, last_error=f"{type(error).__name__}: {error}"[:2000]
+            )
+    return sent
 
 
 def _message(email: OutboundEmail) -> EmailMultiAlternatives:

@@ -267,7 +267,8 @@ def _discard_upload(lead_import: LeadImport) -> None:
     if not name:
         return
     lead_import.file = ""
-    transaction.on_commit(lambda: storage.delete(name))
+    # robust: a file that cannot be deleted is logged, and the sweep goes on with the next.
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def discard_abandoned_uploads(*, now: datetime | None = None) -> int:

@@ -1,5 +1,6 @@
 """Scoring leads (one, or all of them after the rules change) and qualifying those that cross the bar."""
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from ..models import Lead, RescoreRun, ScoreChange, ScoringSettings, Stage, Touc
 from ..scoring import Rules, compute_score, load_rules
 from .stages import _announce_qualified, _move
 
+logger = logging.getLogger(__name__)
 BATCH = 500
 QUALIFIABLE = (Stage.SUBSCRIBER, Stage.LEAD)
 
@@ -139,7 +141,13 @@ def score_many(
     rows, changed, qualified = [], [], 0
     for lead in leads:
         before = (lead.score, lead.score_reasons, lead.scored_at is None)
-        change = _apply(lead, rules, touches.get(lead.pk, []), now, cause)
+        try:
+            change = _apply(lead, rules, touches.get(lead.pk, []), now, cause)
+        except Exception:
+            # A lead no rule can read (data no service writes) keeps its score; the batch,
+            # and the run it belongs to, go on with the others instead of stalling on it.
+            logger.exception("scoring lead %s failed; skipped", lead.pk)
+            continue
         if change and history:
             rows.append(change)
         if (lead.score, lead.score_reasons, False) != before:

@@ -6,6 +6,7 @@ is rounded to cents with the rounding remainder given to the last touch, so that
 credits of one deal always add up to exactly its amount.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..models import AttributionCell, DealFact
 from .cells import in_month_days
 from .sql import insert_from
 
+logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 SHARE = Decimal("0.000001")
 HALF_LIFE_DAYS = 7
@@ -181,8 +183,19 @@ def _credit(won, models: list[str], *, chunk: int | None = None):
         for deal_id, _lead, day, amount, opened_at in part:
             journey = touches.get(deal_id) or [Touch(opened_at, "", None)]  # nothing known: unattributed
             for model in models:
-                for touch, (revenue, share) in zip(journey, credits(model, amount, journey, opened_at), strict=True):
+                for touch, (revenue, share) in _deal_credits(deal_id, model, amount, journey, opened_at):
                     yield deal_id, day, touch, model, revenue, share
+
+
+def _deal_credits(deal_id: int, model: str, amount: Decimal, journey: list[Touch], opened_at: datetime) -> list:
+    """(touch, (revenue, share)) of one deal. A deal whose touches the model cannot weigh is
+    logged and counted unattributed, so its revenue still adds up and the other deals go on."""
+    try:
+        return list(zip(journey, credits(model, amount, journey, opened_at), strict=True))
+    except Exception:
+        logger.exception("attribution: deal %s cannot be credited by %s; counted unattributed", deal_id, model)
+        unattributed = [Touch(opened_at, "", None)]
+        return list(zip(unattributed, credits(model, amount, unattributed, opened_at), strict=True))
 
 
 def _touches_before(deals: list[tuple], leads) -> dict[int, list[Touch]]:
