@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from .csvio import listed, repeated_headers
 from .emails import PLACEHOLDER_DOMAIN, normalize_email
 from .models import CompanySize, Lead
 
@@ -56,6 +57,27 @@ _SYNONYMS = {
 
 def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.casefold())
+
+
+def repeated_field_headers(cells: list[str]) -> list[str]:
+    """What is wrong, in words, with a header that names a lead field twice ("email", "Email").
+
+    Nobody can tell which of the two is the email (the mapping would take the first and keep
+    the other as a custom attribute, so the addresses of the second were silently not used):
+    the file is refused before anything is kept. Other repeated names ("Notes", "notes") are
+    harmless: both columns are kept, the second as "notes (2)".
+    """
+    fields = set().union(*_SYNONYMS.values())
+
+    def field_key(cell: str) -> str:
+        key = _key(cell)
+        return key if key in fields else ""
+
+    return [
+        f"The column “{header}” appears {len(where)} times (columns {listed(where)}): LeadFlow cannot tell which "
+        "one to use. Rename or delete the extra ones, then upload the file again."
+        for header, where in repeated_headers(cells, key=field_key)
+    ]
 
 
 def guess_mapping(headers: list[str], sample: list[list[str]]) -> dict[str, str]:

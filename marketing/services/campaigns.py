@@ -12,7 +12,7 @@ from django.db import transaction
 
 from guards.dates import bounds_message, in_range
 
-from ..csvio import CsvFileError, detect_format, header_names, read_rows
+from ..csvio import CsvFileError, detect_format, header_names, listed, read_records, repeated_headers
 from ..models import Campaign, CampaignSpend
 
 CAMPAIGN_FIELDS = (
@@ -91,6 +91,7 @@ class SpendRow:
 class SpendImportReport:
     rows: list[SpendRow]
     file_error: str = ""
+    encoding_note: str = ""  # a file mixing UTF-8 and Latin-1 lines says which (each was read in its own)
 
     def count(self, status: str) -> int:
         return sum(row.status == status for row in self.rows)
@@ -136,17 +137,24 @@ def import_spend(*, campaign_id: int, upload, by=None) -> SpendImportReport:
 
 def _import_spend_file(campaign_id: int, path: Path, by) -> SpendImportReport:
     fmt = detect_format(path)
-    rows = read_rows(path, fmt)
-    _, header = next(rows, (1, []))
-    columns = _spend_columns(header_names(header))
+    records = read_records(path, fmt)
+    header = next(records, None)
+    if header is not None and header.problem:
+        raise CsvFileError(f"The first row, which names the columns, cannot be read: {header.problem}")
+    cells = header.cells if header else []
+    columns = _spend_columns(header_names(cells), cells)
     report: list[SpendRow] = []
     with transaction.atomic():
         Campaign.objects.select_for_update().get(pk=campaign_id)  # one import at a time per campaign
         logged = set(CampaignSpend.objects.filter(campaign_id=campaign_id).values_list("spent_on", "amount", "note"))
-        for row_number, cells in rows:
+        for record in records:
+            row_number, cells = record.number, record.cells
             if len(report) >= SPEND_IMPORT_MAX_ROWS:
                 report.append(SpendRow(row_number, "error", f"Stopped: at most {SPEND_IMPORT_MAX_ROWS:,} rows a file."))
                 break
+            if record.problem:  # a quote that never closes: refused, and the rows after it still count
+                report.append(SpendRow(row_number, "error", record.problem))
+                continue
             if not any(cell.strip() for cell in cells):
                 continue
             row = _spend_row(row_number, cells, columns)
@@ -158,11 +166,25 @@ def _import_spend_file(campaign_id: int, path: Path, by) -> SpendImportReport:
                 add_spend(campaign_id=campaign_id, spent_on=row.spent_on, amount=row.amount, note=row.note, by=by)
                 logged.add((row.spent_on, row.amount, row.note))
                 report.append(row)
-    return SpendImportReport(report)
+    return SpendImportReport(report, encoding_note=fmt.mixed_note)
 
 
-def _spend_columns(names: list[str]) -> dict[str, int]:
-    keys = [re.sub(r"[^a-z]", "", name.casefold()) for name in names]
+def _column_key(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.casefold())
+
+
+def _spend_columns(names: list[str], cells: list[str]) -> dict[str, int]:
+    """Which column holds the date, the amount and the note; a file naming one of them twice is
+    refused (the second column was silently ignored, and nobody can tell which one is right)."""
+    known = set().union(*_COLUMNS.values())
+    repeats = repeated_headers(cells, key=lambda cell: key if (key := _column_key(cell)) in known else "")
+    if repeats:
+        header, where = repeats[0]
+        raise CsvFileError(
+            f"The column “{header}” appears {len(where)} times (columns {listed(where)}): keep one and "
+            "upload the file again."
+        )
+    keys = [_column_key(name) for name in names]
     columns = {}
     for field, synonyms in _COLUMNS.items():
         for index, key in enumerate(keys):

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import imports
-from ..csvio import CsvFileError, CsvFormat, count_records, detect_format, header_names, read_rows
+from ..csvio import MIXED, CsvFileError, CsvFormat, count_records, detect_format, header_names, read_records
 from ..models import (
     Campaign,
     ImportRowError,
@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 PREVIEW_ROWS = 1000
 SAMPLE_ROWS = 5
+LATIN1_ROWS_SHOWN = 20
 ABANDONED_AFTER = timedelta(days=7)  # an upload nobody started is deleted after this
 
 
@@ -71,19 +72,16 @@ def create_import(*, upload, by, campaign_id: int | None = None, source: str = "
     path = Path(lead_import.file.path)
     try:
         fmt = detect_format(path)
-        rows = read_rows(path, fmt)
-        _, header = next(rows, (1, []))
-        sample = [cells for _, cells in zip(range(SAMPLE_ROWS), (cells for _, cells in rows), strict=False)]
+        records = read_records(path, fmt)
+        header = next(records, None)
+        sample = [record.cells for _, record in zip(range(SAMPLE_ROWS), records, strict=False) if not record.problem]
+        problem = _header_problem(header)
     except CsvFileError as error:
+        problem = str(error)
+    if problem:
         lead_import.file.delete(save=False)
-        raise ImportRefused(str(error)) from None
-    headers = header_names(header)
-    if len(headers) > imports.MAX_COLUMNS:
-        lead_import.file.delete(save=False)
-        raise ImportRefused(f"The file has {len(headers)} columns; imports take at most {imports.MAX_COLUMNS}.")
-    if not any(cell.strip() for cell in header):
-        lead_import.file.delete(save=False)
-        raise ImportRefused("The first row is empty: it should name the columns.")
+        raise ImportRefused(problem)
+    headers = header_names(header.cells)
     lead_import.encoding, lead_import.delimiter = fmt.encoding, fmt.delimiter
     lead_import.headers = headers
     lead_import.sample = [[cell[:200] for cell in row] for row in sample]
@@ -91,6 +89,17 @@ def create_import(*, upload, by, campaign_id: int | None = None, source: str = "
     lead_import.mapping = imports.guess_mapping(headers, sample)
     lead_import.save()
     return lead_import
+
+
+def _header_problem(header) -> str:
+    """Why the first record cannot name the columns ("" when it can)."""
+    if header is None or not any(cell.strip() for cell in header.cells):
+        return "The first row is empty: it should name the columns."
+    if header.problem:
+        return f"The first row, which names the columns, cannot be read: {header.problem}"
+    if len(header.cells) > imports.MAX_COLUMNS:
+        return f"The file has {len(header.cells)} columns; imports take at most {imports.MAX_COLUMNS}."
+    return " ".join(imports.repeated_field_headers(header.cells))
 
 
 def save_mapping(
@@ -122,14 +131,24 @@ class Preview:
     refused: list[imports.Refused] = field(default_factory=list)
     rows: list[imports.Row] = field(default_factory=list)  # the first few, as they will land
     file_error: str = ""
+    latin1_rows: list[int] = field(default_factory=list)  # of a mixed file: rows read as Latin-1 (the first few)
+    latin1_count: int = 0
+
+    @property
+    def latin1_more(self) -> int:
+        return self.latin1_count - len(self.latin1_rows)
 
 
 def preview(lead_import: LeadImport, *, limit: int = PREVIEW_ROWS) -> Preview:
     """A dry run over the first `limit` rows: what would be created, merged, refused. Writes nothing."""
     result, emails = Preview(), []
     try:
-        for parsed in _parsed(lead_import, stop_after=limit):
+        for record, parsed in _parsed(lead_import, stop_after=limit):
             result.checked += 1
+            if record.latin1:
+                result.latin1_count += 1
+                if len(result.latin1_rows) < LATIN1_ROWS_SHOWN:
+                    result.latin1_rows.append(record.number)
             if parsed is None:
                 result.blank += 1
             elif isinstance(parsed, imports.Refused):
@@ -178,16 +197,23 @@ def start_import(*, import_id: int) -> LeadImport:
 
 
 def _parsed(lead_import: LeadImport, *, after: int = 1, stop_after: int | None = None) -> Iterator:
-    """Parsed rows (Row, Refused or None for blank) after row number `after`, read from disk."""
+    """(record, what it says: Row, Refused or None for blank) after row number `after`, read from disk.
+
+    A record the CSV reader could not trust (a quote that never closes…) is refused with its
+    reason; the rows after it are read as usual.
+    """
     path = Path(lead_import.file.path)
-    fmt_rows = read_rows(path, _format(lead_import))
-    next(fmt_rows, None)  # the header
+    records = read_records(path, _format(lead_import))
+    next(records, None)  # the header
     options = imports.options_of(lead_import)
     produced = 0
-    for number, cells in fmt_rows:
-        if number <= after:
+    for record in records:
+        if record.number <= after:
             continue
-        yield imports.parse_row(number, cells, options)
+        if record.problem:
+            yield record, imports.Refused(record.number, record.problem, record.cells)
+        else:
+            yield record, imports.parse_row(record.number, record.cells, options)
         produced += 1
         if stop_after is not None and produced >= stop_after:
             return
@@ -195,6 +221,11 @@ def _parsed(lead_import: LeadImport, *, after: int = 1, stop_after: int | None =
 
 def _format(lead_import: LeadImport) -> CsvFormat:
     return CsvFormat(encoding=lead_import.encoding, delimiter=lead_import.delimiter)
+
+
+def is_mixed(lead_import: LeadImport) -> bool:
+    """Whether the file mixed UTF-8 and Latin-1 lines (each was read in its own encoding)."""
+    return lead_import.encoding == MIXED
 
 
 def import_rows(*, import_id: int, seconds: float = 20.0, size: int = BATCH) -> bool:
@@ -216,7 +247,7 @@ def import_rows(*, import_id: int, seconds: float = 20.0, size: int = BATCH) -> 
     while True:  # at least one batch, then as many as fit in `seconds`
         batch, error = [], ""
         try:
-            for parsed in reader:
+            for _, parsed in reader:
                 batch.append(parsed)
                 if len(batch) >= size:
                     break

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..csvio import csv_lines
+from ..csvio import csv_lines, encoding_label
 from ..forms.imports import MappingForm, UploadForm
 from ..models import LeadImport
 from ..services import imports as import_services
@@ -57,7 +57,13 @@ def import_create(request):
 
 
 def _detail(request, lead_import, *, form=None, preview=None, status=200):
-    context = {"lead_import": lead_import, "form": form, "preview": preview}
+    context = {
+        "lead_import": lead_import,
+        "form": form,
+        "preview": preview,
+        "encoding": encoding_label(lead_import.encoding),
+        "mixed_encoding": import_services.is_mixed(lead_import),
+    }
     if lead_import.status == LeadImport.Status.UPLOADED and form is None:
         context["form"] = MappingForm(instance=lead_import)
     if lead_import.status in (LeadImport.Status.DONE, LeadImport.Status.FAILED):

@@ -4,15 +4,20 @@ import csv
 import datetime
 import io
 import re
+import string
+import tempfile
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_django.asserts import assertContains
 
-from marketing.models import ImportRowError, Lead, LeadImport, Stage, Touchpoint
+from marketing.csvio import MIXED, CsvFileError, detect_format, read_records
+from marketing.models import CampaignSpend, ImportRowError, Lead, LeadImport, Stage, Touchpoint
 from marketing.services import imports as import_services
 from tests import factories
 from tests.conftest import logged_in, require
@@ -131,6 +136,12 @@ def test_a_bom_does_not_hide_the_email_column(marketer):
     assert lead_import.mapping == {"Email": "email", "Name": "full_name"}
 
 
+def test_a_header_with_a_line_break_in_quotes_is_read(marketer):
+    """Trying `;` on it left the quoted line break unquoted: csv raised, and the upload was a 500."""
+    lead_import = uploaded(logged_in(marketer), 'email,"Notes\n(free text)"\nada@corp.example,hello\n')
+    assert (lead_import.delimiter, lead_import.headers) == (",", ["email", "Notes (free text)"])
+
+
 def test_missing_and_repeated_headers_get_names_of_their_own(marketer):
     lead_import = uploaded(logged_in(marketer), "email,,Notes,notes\na@corp.example,x,1,2\n")
     assert lead_import.headers == ["email", "Column 2", "Notes", "notes (2)"]
@@ -204,6 +215,122 @@ def test_an_empty_upload_is_a_400(marketer):
     response = upload(logged_in(marketer), b"")
     assert response.status_code == 400
     assert "file" in response.context["form"].errors
+
+
+# --- damaged files: an unclosed quote, two encodings, a lead field named twice -------------------
+# Excerpts of the Fortune 1000 file in shared/data, damaged on purpose (fixtures/README.md).
+FORTUNE_UNCLOSED = (FIXTURES / "fortune1000_unclosed_quote.csv").read_bytes()
+FORTUNE_MIXED = (FIXTURES / "fortune1000_mixed_encoding.csv").read_bytes()
+COMPANIES = ["Estée Lauder", "M&T Bank", "MasTec", "Philip Morris International", "UPS"]
+
+
+def test_an_unclosed_quote_refuses_its_row_naming_the_line_and_the_rows_after_it_land(marketer):
+    client = logged_in(marketer)
+    lead_import = uploaded(client, FORTUNE_UNCLOSED, "fortune1000.csv")
+    assert lead_import.total_rows == 5
+    lead_import = run(lead_import)
+    assert (lead_import.status, lead_import.created_count, lead_import.rejected_count) == ("done", 4, 1)
+    refusal = ImportRowError.objects.get()
+    assert refusal.row_number == 3
+    assert refusal.reason.startswith("A quote opens “sector” on line 3 and is never closed")
+    assert refusal.cells[:2] == ["Philip Morris International", "107"]  # for the CSV of refused rows
+    assert sorted(Lead.objects.values_list("company", flat=True)) == [c for c in COMPANIES if c[0] != "P"]
+    assertContains(client.get(lead_import.get_absolute_url()), "on line 3 and is never closed")
+
+
+def test_the_dry_run_shows_the_row_an_unclosed_quote_breaks(marketer):
+    client = logged_in(marketer)
+    lead_import = uploaded(client, FORTUNE_UNCLOSED, "fortune1000.csv")
+    mapping = pages.form_with_button(client.get(lead_import.get_absolute_url()), "Dry run")
+    dry_run = client.get(client.post(mapping.action, mapping.data())["Location"])
+    preview = dry_run.context["preview"]
+    assert (preview.checked, preview.creates, [refused.number for refused in preview.refused]) == (5, 4, [3])
+    assert not Lead.objects.exists()
+
+
+def test_a_quote_closed_only_rows_later_refuses_its_own_row_and_keeps_the_next(marketer):
+    content = (
+        PEOPLE
+        + 'ada@corp.example,Ada,L,X,Y,"note without its closing quote\n'
+        + 'bob@corp.example,Bob,M,X,Y,"fine"\n'
+        + 'cy@corp.example,Cy,N,X,Y,"two\nlines"\n'
+    )
+    lead_import = run(uploaded(logged_in(marketer), content))
+    assert (lead_import.created_count, lead_import.rejected_count) == (2, 1)
+    reason = ImportRowError.objects.get(row_number=2).reason
+    assert reason.startswith("A quote opens “Notes” on line 2 and runs on to line 3 without closing cleanly")
+    notes = dict(Lead.objects.values_list("email_normalized", "attributes__Notes"))
+    assert notes == {"bob@corp.example": "fine", "cy@corp.example": "two\nlines"}
+
+
+def test_a_file_mixing_utf8_and_latin1_reads_every_name_right_and_says_which_rows_were_latin1(marketer):
+    client = logged_in(marketer)
+    lead_import = uploaded(client, FORTUNE_MIXED, "fortune1000.csv")
+    page = client.get(lead_import.get_absolute_url())
+    assertContains(page, "read as UTF-8 with some Latin-1 lines")
+    assertContains(page, "Not all of this file is UTF-8")
+    mapping = pages.form_with_button(page, "Dry run")
+    dry_run = client.get(client.post(mapping.action, mapping.data())["Location"])
+    assert dry_run.context["preview"].latin1_rows == [5, 6]
+    assertContains(dry_run, "Read as Latin-1 (Windows-1252): rows 5, 6.")
+
+    run(LeadImport.objects.get(pk=lead_import.pk))
+    ceos = sorted(lead.attributes["CEO"] for lead in Lead.objects.all())
+    assert ceos == ["André Calantzopoulos", "Carol B. Tomé", "Fabrizio Freda", "José R. Mas", "René F. Jones"]
+    assert sorted(Lead.objects.values_list("company", flat=True)) == COMPANIES
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("email,First Name,Email", "The column “email” appears 2 times (columns 1 and 3)"),
+        ("E-mail,Name,email,Notes,mail", "The column “E-mail” appears 2 times (columns 1 and 3)"),
+        ("Prospect ID,Name,Prospect ID,Prospect ID", "The column “Prospect ID” appears 3 times (columns 1, 3 and 4)"),
+    ],
+)
+def test_a_file_naming_a_lead_field_twice_is_refused_naming_the_column_and_nothing_is_kept(
+    marketer, settings, header, message
+):
+    response = upload(logged_in(marketer), f"{header}\nada@corp.example,Ada,ada@home.example,x,y\n")
+    assertContains(response, message, status_code=400)
+    assert not LeadImport.objects.exists() and not Lead.objects.exists()
+    assert not any((settings.DATA_DIR / "imports").rglob("*.csv"))
+
+
+# --- the spend import reads its files the same way -----------------------------------------------
+
+
+def spend_report(client, campaign, content: bytes):
+    form = pages.form_with_button(client.get(campaign.get_absolute_url()), "Import spend")
+    return client.post(form.action, form.data(file=SimpleUploadedFile("spend.csv", content)))
+
+
+def spent(campaign) -> list[tuple]:
+    return list(CampaignSpend.objects.filter(campaign=campaign).order_by("spent_on").values_list("spent_on", "note"))
+
+
+def test_a_spend_row_with_an_unclosed_quote_is_refused_and_the_rows_after_it_are_added(marketer, campaign):
+    content = b'date,amount,note\n2026-03-01,100,"LinkedIn ads\n2026-03-02,200,Booth\n2026-03-03,300,Print\n'
+    response = spend_report(logged_in(marketer), campaign, content)
+    rows = [(row.row, row.status) for row in response.context["report"].rows]
+    assert rows == [(2, "error"), (3, "added"), (4, "added")]
+    assert response.context["report"].rows[0].message.startswith("A quote opens “note” on line 2")
+    assert spent(campaign) == [(datetime.date(2026, 3, 2), "Booth"), (datetime.date(2026, 3, 3), "Print")]
+
+
+def test_a_spend_file_naming_the_amount_twice_is_a_400_and_adds_nothing(marketer, campaign):
+    response = spend_report(logged_in(marketer), campaign, b"date,amount,Amount\n2026-03-01,100,90\n")
+    assertContains(response, "The column “amount” appears 2 times (columns 2 and 3)", status_code=400)
+    assert spent(campaign) == []
+
+
+def test_a_spend_file_mixing_utf8_and_latin1_reads_both_notes_right_and_says_so(marketer, campaign):
+    content = "date,amount,note\n2026-04-01,250,Messe München\n".encode() + "2026-04-02,90,Salon Café\n".encode(
+        "cp1252"
+    )
+    response = spend_report(logged_in(marketer), campaign, content)
+    assert [note for _, note in spent(campaign)] == ["Messe München", "Salon Café"]
+    assertContains(response, "most of it is UTF-8, but line 3 is Windows-1252 (Latin-1)")
 
 
 # --- mapping and dry run -----------------------------------------------------------------------
@@ -421,3 +548,120 @@ def test_an_upload_nobody_starts_is_stopped_and_deleted_after_a_week(marketer, d
     assert (files[0].exists(), files[1].exists()) == (False, True)
     assert LeadImport.objects.get(pk=recent.pk).status == LeadImport.Status.UPLOADED
     assert not Lead.objects.exists()
+
+
+# --- properties of the reader (Hypothesis) -------------------------------------------------------
+# No example database on disk (.hypothesis/): CI starts clean, and a failure prints its example.
+PROPERTY = settings(deadline=None, max_examples=200, database=None)
+
+
+def read_back(content: bytes):
+    """(format, records) of a file holding `content`, read the way imports read it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "file.csv"
+        path.write_bytes(content)
+        fmt = detect_format(path)
+        return fmt, list(read_records(path, fmt))
+
+
+# Bytes that look like CSV, damaged in every way at once: quotes, delimiters, every line break,
+# UTF-8 and Latin-1 accents, a UTF-16 byte order mark, NUL.
+CSVISH = st.lists(
+    st.sampled_from(
+        [
+            b'"',
+            b",",
+            b";",
+            b"\t",
+            b"|",
+            b"\n",
+            b"\r",
+            b"\r\n",
+            b"a",
+            b"Jos\xc3\xa9",
+            b"Ren\xe9e",
+            b"\xff\xfe",
+            b"\x00",
+            b" ",
+        ]
+    ),
+    max_size=60,
+).map(b"".join)
+
+
+@PROPERTY
+@given(st.one_of(CSVISH, st.binary(max_size=300)))
+def test_any_bytes_give_records_in_order_or_one_reason_for_the_whole_file(content):
+    try:
+        _, records = read_back(content)
+    except CsvFileError as error:
+        assert str(error)
+        return
+    assert [record.number for record in records] == list(range(1, len(records) + 1))
+    starts = [record.line for record in records]
+    assert starts == sorted(set(starts))
+    assert all(isinstance(cell, str) for record in records for cell in record.cells)
+    assert all(record.problem.startswith(("A quote opens", "A value on line")) for record in records if record.problem)
+
+
+def _table(draw_cells):
+    """A header of 2–5 plain names and up to 8 rows of cells as wide."""
+    return st.integers(2, 5).flatmap(
+        lambda width: st.tuples(
+            st.just([f"col{n}" for n in range(width)]),
+            st.lists(st.lists(draw_cells, min_size=width, max_size=width), max_size=8),
+        )
+    )
+
+
+ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
+# Latin-1 letters (bytes C0–FF in Windows-1252) never look like UTF-8: UTF-8 would need 80–BF after them.
+LATIN_LETTERS = "".join(chr(code) for code in range(0xC0, 0x100))
+LATIN_TEXT = st.text(st.sampled_from(string.ascii_letters + string.digits + ' ,;"\n\r' + LATIN_LETTERS), max_size=20)
+
+
+@PROPERTY
+@given(
+    table=st.one_of(
+        st.tuples(_table(ANY_TEXT), st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])),
+        st.tuples(_table(LATIN_TEXT), st.just("cp1252")),
+    ),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_a_well_formed_file_reads_back_exactly_what_was_written(table, delimiter):
+    (header, rows), encoding = table
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter).writerows([header, *rows])
+    fmt, records = read_back(text.getvalue().encode(encoding))
+    assert fmt.delimiter == delimiter
+    assert [record.cells for record in records] == [header, *rows]
+    assert not any(record.problem for record in records)
+
+
+NAME = st.text(st.sampled_from(string.ascii_letters + " .-" + LATIN_LETTERS), max_size=12)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(NAME, NAME, st.booleans()), min_size=1, max_size=8))
+def test_lines_in_utf8_and_latin1_read_back_as_written_and_say_which_were_latin1(rows):
+    lines = [b"first,last\r\n"] + [f"{a},{b}\r\n".encode("cp1252" if latin1 else "utf-8") for a, b, latin1 in rows]
+    fmt, records = read_back(b"".join(lines))
+    assert [record.cells for record in records[1:]] == [[a, b] for a, b, _ in rows]
+    read_as_latin1 = [latin1 and not (a + b).isascii() for a, b, latin1 in rows]
+    if any(read_as_latin1) and any(not latin1 and not (a + b).isascii() for a, b, latin1 in rows):
+        assert fmt.encoding == MIXED
+        assert [record.latin1 for record in records[1:]] == read_as_latin1
+
+
+PLAIN = st.text(st.sampled_from(string.ascii_letters + string.digits + " .@-"), max_size=10)
+
+
+@PROPERTY
+@given(rows=st.lists(st.lists(PLAIN, min_size=3, max_size=3), min_size=1, max_size=8), data=st.data())
+def test_an_unclosed_quote_costs_its_own_row_and_no_other(rows, data):
+    broken = data.draw(st.integers(0, len(rows) - 1), label="broken row")
+    lines = ["a,b,c\n"] + [",".join(row) + "\n" for row in rows]
+    lines[broken + 1] = ",".join([*rows[broken][:2], '"' + rows[broken][2]]) + "\n"
+    _, records = read_back("".join(lines).encode())
+    assert [record.number for record in records if record.problem] == [broken + 2]
+    assert [record.cells for record in records[1:] if not record.problem] == rows[:broken] + rows[broken + 1 :]
