@@ -2,6 +2,8 @@
 whatever is typed, the answer is a date inside the range or a ValidationError, never a crash."""
 
 import datetime
+import importlib
+import pkgutil
 
 import pytest
 from django import forms
@@ -9,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rest_framework import serializers
 
 from guards.dates import EARLIEST, DateField, DateTimeField, bounds_message, in_range, latest, validate_date
 from marketing.forms.leads import LeadFilterForm
@@ -140,3 +143,43 @@ def test_the_date_picker_is_told_the_range_in_the_format_of_its_input_type():
     assert (widgets["month"]["min"], widgets["month"]["max"]) == ("2000-01", last.strftime("%Y-%m"))
     assert (widgets["due"]["min"], widgets["due"]["max"]) == ("2000-01-01T00:00", f"{last.isoformat()}T23:59")
     assert "min" not in widgets["plain"]
+
+
+def _classes_below(base) -> set:
+    found = set()
+    for sub in base.__subclasses__():
+        found |= {sub, *_classes_below(sub)}
+    return found
+
+
+def _our_classes(base) -> list:
+    """Every subclass of `base` defined in LeadFlow's apps (each module of theirs imported first)."""
+    for app in ("marketing", "sales", "handoff", "leadflow"):
+        for module in pkgutil.walk_packages(importlib.import_module(app).__path__, f"{app}."):
+            if ".migrations" not in module.name:
+                importlib.import_module(module.name)
+    ours = ("marketing.", "sales.", "handoff.", "leadflow.")
+    return sorted((cls for cls in _classes_below(base) if cls.__module__.startswith(ours)), key=str)
+
+
+def test_every_date_field_of_every_form_takes_only_the_shared_range():
+    """An inventory: a date input added later without the guard fails here, naming it."""
+    unguarded = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in _our_classes(forms.BaseForm)
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.DateField | forms.DateTimeField) and validate_date not in field.validators
+    ]
+    assert unguarded == []
+
+
+def test_every_date_the_api_takes_is_in_the_shared_range():
+    unguarded = [
+        f"{serializer.__module__}.{serializer.__name__}.{name}"
+        for serializer in _our_classes(serializers.Serializer)
+        for name, field in serializer().fields.items()
+        if isinstance(field, serializers.DateField | serializers.DateTimeField)
+        and not field.read_only
+        and validate_date not in field.validators
+    ]
+    assert unguarded == []
