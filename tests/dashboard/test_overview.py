@@ -277,3 +277,42 @@ def test_the_period_presets_cover_the_quarter_the_manager_asks_about(story, mana
     assert response.status_code == 200
     filters = response.context["filters"]
     assert (filters.start, filters.end) == (date(2026, 1, 1), date(2026, 3, 31))  # the clock says April 2026
+
+
+@pytest.mark.parametrize("who", ["admin_user", "manager", "rep"])
+def test_every_list_behind_a_figure_costs_the_same_queries_with_more_rows(monkeypatch, request, who, teammate):
+    from tests.dashboard.factories import accept, capture, close, hand_over, move
+
+    clock = Clock(monkeypatch, START)
+    user = request.getfixturevalue(who)
+    client = logged_in(user)
+
+    def play(count: int) -> None:
+        for i in range(count):
+            lead = capture(f"lead{clock.now:%j%H%M}{i}@corp{i}.example", company=f"Corp {i}")
+            deal = accept(hand_over(lead))
+            clock.advance(hours=3)
+            for slug in ("qualification", "proposal", "negotiation"):
+                deal = move(deal, slug, deal.owner)
+            close(deal, won=bool(i % 2), by=deal.owner, amount=Decimal(100 + i))
+            clock.advance(hours=1)
+        services.refresh_rollups()
+
+    def costs() -> dict[str, int]:
+        cache.clear()
+        dashboard = Page.parse(URL, client.get(URL).text)
+        found = {}
+        for figure in dashboard.figures():
+            client.get(figure.url)  # warm the session and permission caches
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(figure.url).status_code == 200
+            found[figure.url.split("?")[1]] = len(queries)
+        return found
+
+    play(2)
+    few = costs()
+    play(6)
+    more = costs()
+    both = few.keys() & more.keys()
+    assert len(both) >= 5, (few, more)
+    assert {url: more[url] for url in both} == {url: few[url] for url in both}
