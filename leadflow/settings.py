@@ -247,6 +247,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "leadflow.api.Pagination",
     "DEFAULT_THROTTLE_RATES": {
         "capture": env("LEADFLOW_CAPTURE_RATE", "60/minute"),
+        "capture-key": env("LEADFLOW_CAPTURE_KEY_RATE", "600/minute"),
     },
     # Without NUM_PROXIES a rotating X-Forwarded-For walks straight past the throttle.
     "NUM_PROXIES": env_int("LEADFLOW_NUM_PROXIES", 0),
@@ -287,6 +288,8 @@ else:
     for _sub in ("queue", "control", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, with messages written atomically (leadflow/broker.py).
+    CELERY_BROKER_TRANSPORT = "leadflow.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

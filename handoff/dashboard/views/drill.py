@@ -7,9 +7,13 @@ the user may see: a manager's stay in their teams, a salesperson's in their own,
 marketers get leads and rejections but no deals or offers.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
 from handoff.models import RejectionReason
@@ -114,7 +118,8 @@ def deal_list(request, asked) -> dict:
             raise Refused("“stage” must be a stage id.")
         open_deals = queries.open_deals(filters, scope, stage=int(stage) if stage else None)
         title = "Open deals" + (f" in {_stage_name(open_deals)}" if stage else "")
-        return {"kind": "deals", "title": title, "rows": open_deals.select_related("stage", "owner", "team")}
+        return {"kind": "deals", "title": title, "rows": open_deals.select_related("stage", "owner", "team"),
+                "total": _amount(open_deals)}  # fmt: skip
     credit = _credit_target(request)
     if credit is not None and outcome == "won":
         credits = queries.credits_by_deal(filters, scope, **credit)
@@ -124,12 +129,16 @@ def deal_list(request, asked) -> dict:
         label = _credit_label(credit)
         model = common.model_label(filters.model)
         return {"kind": "credited", "title": f"Deals won in the period: revenue credited to {label} ({model})",
-                "rows": rows}  # fmt: skip
+                "rows": rows, "total": sum(credits.values(), Decimal(0))}  # fmt: skip
     timed = request.GET.get("lead_time") == "1"
     facts = queries.deal_facts(filters, scope, outcome=outcome, with_lead_time=timed)
     title = f"Deals {outcome} in the period" + (" with a known lead time (MQL to won)" if timed else "")
     rows = deals.filter(pk__in=facts.values("deal_id")).order_by("-closed_at", "-pk")
-    return {"kind": "deals", "title": title, "rows": rows}
+    return {"kind": "deals", "title": title, "rows": rows, "total": _amount(rows)}
+
+
+def _amount(deals) -> Decimal:
+    return deals.aggregate(total=Coalesce(Sum("amount"), Decimal(0)))["total"]
 
 
 def _credit_target(request) -> dict | None:
