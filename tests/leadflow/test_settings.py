@@ -15,14 +15,14 @@ PROBE = (
 )
 
 
-def load_settings(tmp_path, **env) -> subprocess.CompletedProcess:
+def load_settings(tmp_path, probe: str = PROBE, **env) -> subprocess.CompletedProcess:
     clean = {
         "PATH": os.environ["PATH"],
         "LEADFLOW_DATA_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "leadflow.settings",
     }
     return subprocess.run(
-        [sys.executable, "-c", PROBE], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", probe], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60
     )
 
 
@@ -60,3 +60,21 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis(tmp_path):
 def test_a_malformed_boolean_is_a_clear_error(tmp_path):
     result = load_settings(tmp_path, DJANGO_DEBUG="maybe")
     assert "DJANGO_DEBUG must be a boolean" in result.stderr
+
+
+RENDERERS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps(s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']))"
+)
+
+
+def renderers(tmp_path, **env) -> list[str]:
+    return json.loads(load_settings(tmp_path, probe=RENDERERS, **env).stdout)
+
+
+def test_in_production_the_api_answers_json_only(tmp_path):
+    assert renderers(tmp_path, DJANGO_SECRET_KEY="k" * 50) == ["rest_framework.renderers.JSONRenderer"]
+
+
+def test_with_debug_on_developers_keep_the_browsable_api(tmp_path):
+    assert "rest_framework.renderers.BrowsableAPIRenderer" in renderers(tmp_path, DJANGO_DEBUG="1")
