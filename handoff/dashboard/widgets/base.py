@@ -48,19 +48,26 @@ def cells(
             queryset = queryset.filter(grain=grain)
     elif dated:
         queryset = queryset.filter(day__gte=filters.start, day__lte=filters.end)
-    if scope.kind == OWN:
-        queryset = queryset.filter(rep_id=scope.user_id)
-    elif scope.kind == MANAGER:
-        queryset = queryset.filter(team_id__in=scope.team_ids)
-    if filters.team is not None:
-        queryset = queryset.filter(team_id=filters.team)
-    if filters.rep is not None:
-        queryset = queryset.filter(rep_id=filters.rep)
+    queryset = people(queryset, filters, scope)
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
     if filters.campaign is not None:
         queryset = queryset.filter(campaign_id=filters.campaign)
     return queryset.order_by()
+
+
+def people(queryset: QuerySet, filters: Filters, scope: Scope, *, team: str = "team_id", rep: str = "rep_id"):
+    """Rows of the user's scope (own, or their teams) and of the chosen team and salesperson;
+    `team` and `rep` name the fields that hold them in this queryset."""
+    if scope.kind == OWN:
+        queryset = queryset.filter(**{rep: scope.user_id})
+    elif scope.kind == MANAGER:
+        queryset = queryset.filter(**{f"{team}__in": scope.team_ids})
+    if filters.team is not None:
+        queryset = queryset.filter(**{team: filters.team})
+    if filters.rep is not None:
+        queryset = queryset.filter(**{rep: filters.rep})
+    return queryset
 
 
 def period(filters: Filters, daily: int, monthly: int | None) -> Q:

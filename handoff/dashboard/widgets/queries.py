@@ -20,8 +20,8 @@ from ..models import DealFact, LeadFact
 from ..rollups.attribution import Touch, credit_by_deal
 from ..rollups.cells import in_days
 from ..rollups.facts import FACT_TIMES, STEPS
-from ..scope import MANAGER, OWN, Scope
-from .base import cells
+from ..scope import Scope
+from .base import cells, people
 
 UNSET = object()
 ANSWERED = Q(state__in=[Offer.State.ACCEPTED, Offer.State.REJECTED])
@@ -55,15 +55,7 @@ def deal_facts(filters: Filters, scope: Scope, *, outcome: str, with_lead_time: 
 
 def open_deals(filters: Filters, scope: Scope, *, stage: int | None = None) -> QuerySet:
     """Deals open right now (not limited to the period), within the scope and filters."""
-    deals = Deal.objects.filter(closed_at__isnull=True)
-    if scope.kind == OWN:
-        deals = deals.filter(owner_id=scope.user_id)
-    elif scope.kind == MANAGER:
-        deals = deals.filter(team_id__in=scope.team_ids)
-    if filters.team is not None:
-        deals = deals.filter(team_id=filters.team)
-    if filters.rep is not None:
-        deals = deals.filter(owner_id=filters.rep)
+    deals = people(Deal.objects.filter(closed_at__isnull=True), filters, scope, rep="owner_id")
     if filters.channel or filters.campaign is not None:
         facts = cells(DealFact.objects, filters, scope, dated=False).filter(outcome="")
         deals = deals.filter(pk__in=facts.values("deal_id"))
@@ -101,18 +93,6 @@ def period_days(filters: Filters) -> list[date] | None:
     return [filters.start + timedelta(days=offset) for offset in range(span + 1)] if span < 3700 else None
 
 
-def _people(queryset: QuerySet, filters: Filters, scope: Scope, *, team: str, rep: str) -> QuerySet:
-    if scope.kind == OWN:
-        queryset = queryset.filter(**{rep: scope.user_id})
-    elif scope.kind == MANAGER:
-        queryset = queryset.filter(**{f"{team}__in": scope.team_ids})
-    if filters.team is not None:
-        queryset = queryset.filter(**{team: filters.team})
-    if filters.rep is not None:
-        queryset = queryset.filter(**{rep: filters.rep})
-    return queryset
-
-
 def _lead_dimensions(queryset: QuerySet, filters: Filters, lead: str) -> QuerySet:
     if filters.channel:
         queryset = queryset.filter(**{f"{lead}source": filters.channel})
@@ -125,7 +105,7 @@ def offers(filters: Filters, scope: Scope, *, sla: str | None = None) -> QuerySe
     """Offers made in the period (OfferCell's rows), all or those that ended one way."""
     made = in_days(Offer.objects.filter(SLA_STATES[sla]) if sla else Offer.objects.all(), "offered_at",
                    period_days(filters))  # fmt: skip
-    made = _people(made, filters, scope, team="handoff__team_id", rep="assignee_id")
+    made = people(made, filters, scope, team="handoff__team_id", rep="assignee_id")
     return _lead_dimensions(made, filters, "handoff__lead__")
 
 
@@ -133,7 +113,7 @@ def rejections(filters: Filters, scope: Scope, *, reason: str) -> QuerySet:
     """Handoffs sales rejected in the period for this reason (RejectionCell's rows)."""
     rejected = Handoff.objects.filter(state=Handoff.State.REJECTED, rejection_reason=reason, decided_at__isnull=False)
     rejected = in_days(rejected, "decided_at", period_days(filters))
-    rejected = _people(rejected, filters, scope, team="team_id", rep="assignee_id")
+    rejected = people(rejected, filters, scope, rep="assignee_id")
     return _lead_dimensions(rejected, filters, "lead__")
 
 

@@ -16,7 +16,7 @@ from ..filters import Filters
 from ..models import DealCell, LeadTimeCell, OfferCell, RejectionCell
 from ..scope import MANAGER, OWN, Scope
 from ..stats import median, percent
-from .base import CENT, cells, channel_label, month_end, months, weeks
+from .base import CENT, cells, channel_label, month_end, months, people, weeks
 from .queries import open_deals
 
 
@@ -141,17 +141,11 @@ def rejections(filters: Filters, scope: Scope) -> dict:
 
 def leaderboard(filters: Filters, scope: Scope) -> dict:
     """Reps ranked by revenue won in the period, with win rate, SLA and open pipeline."""
-    reps = SalesRep.objects.all()
-    if scope.kind == MANAGER:
-        reps = reps.filter(team_id__in=scope.team_ids)
-    if filters.team is not None:
-        reps = reps.filter(team_id=filters.team)
-    if filters.rep is not None:
-        reps = reps.filter(user_id=filters.rep)
-    people = reps.values_list("user_id", "user__first_name", "user__last_name", "user__username", "team_id")
-    names = {user_id: f"{first} {last}".strip() or username for user_id, first, last, username, _team in people}
-    slas = TeamSettings.objects.slas({team for *_names, team in people if team})
-    targets = {user_id: slas[team].target_percent for user_id, *_names, team in people if team in slas}
+    reps = people(SalesRep.objects.all(), filters, scope, rep="user_id")
+    members = reps.values_list("user_id", "user__first_name", "user__last_name", "user__username", "team_id")
+    names = {user_id: f"{first} {last}".strip() or username for user_id, first, last, username, _team in members}
+    slas = TeamSettings.objects.slas({team for *_names, team in members if team})
+    targets = {user_id: slas[team].target_percent for user_id, *_names, team in members if team in slas}
     rep_ids = list(names) or [0]  # [0]: the queries below run (constant count) and find nothing
     won = {
         row["rep_id"]: row
