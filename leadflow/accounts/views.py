@@ -1,5 +1,7 @@
 """Logging in (behind the lockout) and each user's own API tokens."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,16 +16,34 @@ from .forms import ApiTokenForm, LockoutAuthenticationForm
 from .models import ApiToken
 
 
+def _refuse_if_locked(response, form):
+    """A form the lockout refused answers 429 with Retry-After: browsers show the page, and
+    scripts guessing passwords learn to wait."""
+    lockout = getattr(form, "lockout", None)
+    if lockout:
+        response.status_code = 429
+        response["Retry-After"] = str(lockout.retry_after)
+    return response
+
+
 class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     redirect_authenticated_user = True
 
     def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.lockout:
-            response.status_code = 429
-            response["Retry-After"] = str(form.lockout.retry_after)
-        return response
+        return _refuse_if_locked(super().form_invalid(form), form)
+
+
+def refusing_when_locked(login_view):
+    """`login_view` (the admin site's, see admin.py) answering 429 while locked out, like ours."""
+
+    @functools.wraps(login_view)
+    def view(request, *args, **kwargs):
+        response = login_view(request, *args, **kwargs)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        return _refuse_if_locked(response, form)
+
+    return view
 
 
 def _page(request, *, form: ApiTokenForm, issued: services.IssuedToken | None = None, status: int = 200):

@@ -128,20 +128,39 @@ def test_behind_one_proxy_the_forwarded_address_is_the_client(settings, marketer
     assert is_logged_in(log_in("maria", PASSWORD, ip="10.0.0.1", forwarded="203.0.113.51"))
 
 
-def test_the_admin_login_page_is_behind_the_same_lockout(admin_user):
-    fail("root", 5)
-    response = Client(REMOTE_ADDR="203.0.113.7").post(
-        "/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD, "next": "/admin/"}
+def admin_log_in(username: str, password: str, *, ip: str = "203.0.113.7"):
+    return Client(REMOTE_ADDR=ip).post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password, "next": "/admin/"}
     )
+
+
+def test_the_admin_login_page_is_behind_the_same_lockout_and_answers_429(admin_user):
+    fail("root", 5)
+    response = admin_log_in("root", PASSWORD)
+    assert response.status_code == 429
+    assert 890 <= int(response["Retry-After"]) <= 900
     assert "_auth_user_id" not in response.client.session
     assert "Too many failed log-in attempts" in response.content.decode()
 
 
+def test_the_admin_login_answers_429_for_a_locked_address_too(admin_user):
+    for n in range(20):
+        log_in(f"guess{n}", WRONG)
+    response = admin_log_in("root", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in response.client.session
+    assert admin_log_in("root", PASSWORD, ip="198.51.100.9").status_code == 302  # from elsewhere the admin still can
+
+
 def test_failures_on_the_admin_login_count_too(admin_user):
-    client = Client(REMOTE_ADDR="203.0.113.7")
-    for _ in range(5):
-        client.post("/admin/login/", {"username": "root", "password": WRONG})
+    assert [admin_log_in("root", WRONG).status_code for _ in range(5)] == [200] * 4 + [429]
     assert log_in("root", PASSWORD).status_code == 429
+
+
+def test_the_admin_login_still_logs_an_admin_in(admin_user):
+    response = admin_log_in("root", PASSWORD)
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert "_auth_user_id" in response.client.session
 
 
 def closed_port() -> int:
