@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
 
 from . import services, views
 from .forms import AdminLockoutAuthenticationForm
@@ -15,11 +17,16 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("active", "Active"), ("revoked", "Revoked")]
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
 
     def queryset(self, request, queryset):
-        if self.value() in ("active", "revoked"):
-            return queryset.filter(revoked_at__isnull=self.value() == "active")
+        live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        if self.value() == "active":
+            return queryset.filter(live, revoked_at__isnull=True)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True).exclude(live)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
         return queryset
 
 
@@ -28,11 +35,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Superusers see everyone's tokens and revoke them; nobody sees a hash or adds one here
     (a token's secret is shown once, to the user who creates it)."""
 
-    list_display = ["name", "user", "token_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "user", "token_prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
     list_filter = [StatusFilter]
     list_select_related = ["user"]
     search_fields = ["name", "prefix", "user__username"]
-    fields = ["name", "user", "token_prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "user", "token_prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
     readonly_fields = fields
     actions = ["revoke"]
 

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -20,7 +22,13 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise AuthenticationFailed("Malformed Authorization header: send 'Bearer <token>'.")
-        token = services.authenticate_api_token(raw=parts[1])
+        try:
+            token = services.authenticate_api_token(raw=parts[1])
+        except services.TokenExpired as expired:
+            raise AuthenticationFailed(
+                f"This token expired on {expired.expired_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC. "
+                "Create a new one on your API tokens page and use it instead."
+            ) from None
         if token is None:
             raise AuthenticationFailed("Invalid or revoked token.")
         return token.user, token

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
@@ -54,8 +54,35 @@ class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
     pass
 
 
+DEFAULT_TOKEN_LIFETIME_DAYS = 90
+
+
+def _lifetime_label(days: int | None) -> str:
+    return "Never" if days is None else "1 year" if days == 365 else f"{days} days"
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=100,
         help_text="What will use it, so you can tell your tokens apart: “Zapier”, “Warehouse sync”.",
+    )
+    expires = forms.TypedChoiceField(
+        label="Expires after",
+        choices=[(str(days or "never"), _lifetime_label(days)) for days in services.TOKEN_LIFETIMES_DAYS],
+        coerce=lambda value: None if value == "never" else int(value),
+        # A client that leaves it out gets what the page offers first-hand, not "never".
+        required=False,
+        empty_value=DEFAULT_TOKEN_LIFETIME_DAYS,
+        initial=str(DEFAULT_TOKEN_LIFETIME_DAYS),
+        help_text="After that, requests with it are refused and you create a new one.",
+    )
+
+
+class TokenRevokingPasswordChangeForm(PasswordChangeForm):
+    revoke_api_tokens = forms.BooleanField(
+        label="Also revoke all my API tokens",
+        required=False,
+        initial=True,
+        help_text="Integrations that use them stop working until you give them new tokens. "
+        "Keep this on if someone else may know your password.",
     )

@@ -121,27 +121,49 @@ MAX_TOKEN_LENGTH = 100
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+# The lifetimes a user picks from when creating a token, in days (None: never expires).
+TOKEN_LIFETIMES_DAYS: tuple[int | None, ...] = (30, 90, 365, None)
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: ApiToken
     secret: str  # the whole "lf_<prefix>_<secret>": shown once, never stored
 
 
+class TokenExpired(Exception):
+    """The secret is right, but the token's lifetime is over."""
+
+    def __init__(self, expired_at: datetime):
+        super().__init__(f"token expired at {expired_at.isoformat()}")
+        self.expired_at = expired_at
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_api_token(*, user: AbstractBaseUser, name: str) -> IssuedToken:
+def create_api_token(
+    *, user: AbstractBaseUser, name: str, lifetime_days: int | None = None, now: datetime | None = None
+) -> IssuedToken:
+    """A new token for `user`, expiring `lifetime_days` from now (None: never)."""
+    if lifetime_days not in TOKEN_LIFETIMES_DAYS:
+        raise ValueError(f"lifetime_days must be one of {TOKEN_LIFETIMES_DAYS}, got {lifetime_days!r}")
+    expires_at = (now or timezone.now()) + timedelta(days=lifetime_days) if lifetime_days else None
     prefix = secrets.token_hex(4)  # 8 characters, never an underscore
     secret = secrets.token_urlsafe(32)  # 256 random bits
-    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=hash_secret(secret))
-    logger.info("API token %s (%s) created for user %s", token.pk, prefix, user.pk)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, key_hash=hash_secret(secret), expires_at=expires_at
+    )
+    logger.info("API token %s (%s) created for user %s, expiring %s", token.pk, prefix, user.pk, expires_at or "never")
     return IssuedToken(token=token, secret=f"{TOKEN_TAG}_{prefix}_{secret}")
 
 
 def authenticate_api_token(*, raw: str, now: datetime | None = None) -> ApiToken | None:
     """The live token that `raw` is, with its user; None if malformed, unknown, revoked or
-    its user is inactive."""
+    its user is inactive. TokenExpired if it is right but past its expiry: only whoever holds
+    the secret learns that, so they can be told what to do."""
+    now = now or timezone.now()
     tag, _, rest = raw.partition("_")
     prefix, _, secret = rest.partition("_")
     if len(raw) > MAX_TOKEN_LENGTH or tag != TOKEN_TAG or not prefix or not secret:
@@ -151,7 +173,9 @@ def authenticate_api_token(*, raw: str, now: datetime | None = None) -> ApiToken
     )
     if token is None or token.prefix != prefix or not token.user.is_active:
         return None
-    _mark_used(token, now or timezone.now())
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenExpired(token.expires_at)
+    _mark_used(token, now)
     return token
 
 
@@ -179,6 +203,11 @@ def revoke_api_tokens(*, tokens: QuerySet[ApiToken], now: datetime | None = None
     revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now())
     logger.info("%s API token(s) revoked", revoked)
     return revoked
+
+
+def revoke_all_api_tokens(*, user: AbstractBaseUser, now: datetime | None = None) -> int:
+    """Revoke every live token of `user` (when they change their password and ask for it)."""
+    return revoke_api_tokens(tokens=ApiToken.objects.filter(user=user), now=now)
 
 
 def team_tokens(*, manager: AbstractBaseUser) -> QuerySet[ApiToken]:

@@ -5,6 +5,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApiTokenForm, LockoutAuthenticationForm
+from .forms import ApiTokenForm, LockoutAuthenticationForm, TokenRevokingPasswordChangeForm
 from .models import ApiToken
 
 
@@ -46,6 +47,30 @@ def refusing_when_locked(login_view):
     return view
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which can also revoke the user's API tokens: a password
+    someone else learnt may have been used to create tokens that outlive it."""
+
+    form_class = TokenRevokingPasswordChangeForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            revoked = services.revoke_all_api_tokens(user=form.user) if form.cleaned_data["revoke_api_tokens"] else 0
+        if revoked:
+            messages.success(
+                self.request,
+                f"{revoked} API token{'s' if revoked != 1 else ''} revoked: create new ones for the integrations "
+                "that still need them.",
+            )
+        return response
+
+
 def _page(request, *, form: ApiTokenForm, issued: services.IssuedToken | None = None, status: int = 200):
     context = {
         "form": form,
@@ -67,7 +92,9 @@ def token_create(request):
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _page(request, form=form, status=400)
-    issued = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+    issued = services.create_api_token(
+        user=request.user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["expires"]
+    )
     # Rendered here rather than redirected to: the secret exists only in this response, and
     # must stay out of every cache and the browser's history.
     response = _page(request, form=ApiTokenForm(), issued=issued, status=201)
