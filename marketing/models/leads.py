@@ -149,6 +149,8 @@ class Lead(models.Model):
             models.Index(fields=["phone_key"], name="lead_dup_phone", condition=~Q(phone_key="")),
             models.Index(fields=["name_key", "work_domain"], name="lead_dup_name_domain", condition=~Q(name_key="")),
             models.Index(fields=["name_key", "company_key"], name="lead_dup_name_company", condition=~Q(name_key="")),
+            # The few leads a person must look at (marketing/duplicates.py reads them).
+            models.Index(fields=["review_reason"], name="lead_needs_review", condition=~Q(review_reason="")),
         ]
 
     def __str__(self) -> str:
