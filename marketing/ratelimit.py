@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 
@@ -47,10 +48,30 @@ def hit(scope: str, ident: str, rate: str, *, now: float | None = None) -> Decis
     except Exception:  # any cache backend error: let the request through
         logger.warning("rate limit %s unavailable; allowing request", scope, exc_info=True)
         return Decision(True)
-    elapsed = now / seconds - window
+    elapsed = (now - window * seconds) / seconds
     if previous * (1 - elapsed) + current <= limit:
         return Decision(True)
-    return Decision(False, max(1, math.ceil(seconds * (1 - elapsed))))
+    wait = seconds * _windows_to_wait(limit, previous, current, elapsed)
+    return Decision(False, max(1, math.ceil(round(wait, 6))))  # rounded: 58.000000001 s is 58
+
+
+def _windows_to_wait(limit: int, previous: int, current: int, elapsed: float) -> float:
+    """How long (in windows) until one more request passes, if none is sent meanwhile.
+
+    Not merely the end of this window: the next one still weighs this window's count, so
+    "retry at the boundary" was refused again (told 7 s, then 429 for most of an hour).
+    """
+    if previous and current < limit:  # this window's count fits once the previous one fades enough
+        return 1 - (limit - current - 1) / previous - elapsed
+    # In the next window this one is the previous: it must fade until one more fits.
+    return 1 - elapsed + min(1.0, max(0.0, 1 - (limit - 1) / current))
+
+
+def hit_email(email_normalized: str) -> Decision:
+    """Count one capture of this address, by the hosted form or the API alike: one budget
+    (LEADFLOW_FORM_EMAIL_RATE, a handful an hour), so that no caller can pump one person's
+    score with repeat touches, nor flood their timeline."""
+    return hit("capture-email", email_normalized, settings.LEADFLOW_FORM_EMAIL_RATE)
 
 
 def client_ip(request) -> str:

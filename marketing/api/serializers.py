@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from ..emails import normalize_email
+from ..emails import check_typed, normalize_email
 from ..models import Campaign, Channel, CompanySize
 from ..services import UTM_FIELDS, Capture
 
@@ -33,12 +33,12 @@ class CaptureSerializer(serializers.Serializer):
 
     def validate_email(self, value: str) -> str:
         try:
-            normalize_email(value)
+            check_typed(normalize_email(value))
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
         return value
 
-    def to_capture(self, *, touch_kind: str) -> Capture:
+    def to_capture(self, *, touch_kind: str, verified: bool) -> Capture:
         data = self.validated_data
         return Capture(
             email=data["email"],
@@ -58,4 +58,5 @@ class CaptureSerializer(serializers.Serializer):
             consent_text=data["consent_text"],
             consent_source="API",
             touch_kind=touch_kind,
+            verified=verified,
         )

@@ -1,48 +1,31 @@
-import logging
-import time
-
-from django.core.cache import cache
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
-logger = logging.getLogger(__name__)
+from .. import ratelimit
 
 
-class CaptureThrottle(SimpleRateThrottle):
-    """Per-client rate limit on public capture: exact under bursts, fails open.
+class CaptureThrottle(BaseThrottle):
+    """Per-caller limit on the capture endpoint: per API key for a key's holder, per client
+    IP for everyone else (LEADFLOW_CAPTURE_KEY_RATE, LEADFLOW_CAPTURE_RATE).
 
-    DRF's own throttles read the request history, decide, then write it back, so 30
-    simultaneous requests all saw an empty history and all got through. Here every
-    request atomically increments a counter (INCR on Redis) and is judged by the count it
-    got back. The window starts at a client's first request and the counter expires with
-    it, so a burst can't straddle two windows and get twice the limit. (The file cache of
-    the no-configuration setup increments without a lock: fine for one developer.)
-
-    The counters live in the cache; a cache outage must not turn every capture into a
-    500, so the request is then let through and the outage logged.
+    Counted by marketing/ratelimit.py, the limiter the hosted form uses too: atomic under
+    bursts (DRF's own throttles read, decide, then write, so 30 simultaneous requests all
+    got through a limit of 10), held to the limit across a window's edge, and failing open
+    when the cache is down, so that an outage never turns every capture into a 500.
     """
 
-    scope = "capture"
-
-    @property
-    def THROTTLE_RATES(self) -> dict:  # DRF reads this at import; we read it per request
-        return api_settings.DEFAULT_THROTTLE_RATES
-
     def allow_request(self, request, view) -> bool:
-        if self.rate is None:
+        rates = api_settings.DEFAULT_THROTTLE_RATES  # read per request: tests and settings may change them
+        if request.auth is not None:
+            scope, ident = "capture-key", f"{type(request.auth).__name__}:{request.auth.pk}"
+        else:
+            scope, ident = "capture", ratelimit.client_ip(request)
+        rate = rates.get(scope)
+        if rate is None:
             return True
-        now = time.time()
-        key = f"throttle:{self.scope}:{self.get_ident(request)}"
-        try:
-            cache.add(f"{key}:start", now, timeout=self.duration)
-            cache.add(f"{key}:count", 0, timeout=self.duration)
-            count = cache.incr(f"{key}:count")
-            started = cache.get(f"{key}:start", now)
-        except Exception:  # any cache backend error, or the window expiring mid-way
-            logger.warning("capture throttle unavailable; allowing request", exc_info=True)
-            return True
-        self.retry_after = max(1.0, started + self.duration - now)
-        return count <= self.num_requests
+        decision = ratelimit.hit(scope, ident, rate)
+        self.retry_after = decision.retry_after
+        return decision.allowed
 
     def wait(self) -> float:
         return self.retry_after

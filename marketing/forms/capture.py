@@ -7,7 +7,7 @@ score, owner…) is ignored.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ..emails import normalize_email
+from ..emails import check_typed, normalize_email
 from ..models import DEFAULT_CONSENT_TEXT, CompanySize, FormQuestion, LeadForm
 from ..services import UTM_FIELDS, Capture
 from ..spam import HONEYPOT
@@ -83,7 +83,7 @@ class CaptureForm(forms.Form):
     def clean_email(self) -> str:
         raw = self.cleaned_data["email"]
         try:
-            normalize_email(raw)
+            check_typed(normalize_email(raw))
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return raw

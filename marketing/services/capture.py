@@ -1,8 +1,17 @@
-"""Capturing a person: one lead per normalized email, every capture a touchpoint."""
+"""Capturing a person: one lead per normalized email, every capture a touchpoint.
+
+Anyone may type anyone's address into a public form or the capture API, so a capture of an
+address that is already a lead only says "this person came back": it adds the touchpoint
+and moves the last touch, and changes the person's consent and profile only when the
+capture is `verified` (README, "Who may change a person"). The hosted form's signed token
+is not that: it proves the page was rendered by LeadFlow a few seconds earlier, not who
+typed the address.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +48,9 @@ class Capture:
     attributes: dict = field(default_factory=dict)
     # Kept on the touchpoint only (answers to a form's questions, the consent version…).
     details: dict = field(default_factory=dict)
+    # True only when the caller is accountable for what it says about an existing person:
+    # an import or API key of someone who may edit every lead. Anonymous captures never are.
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,7 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
         if created:
             LeadStageChange.objects.create(lead=lead, stage=lead.stage, entered_at=now, reason="Captured")
         else:
-            lead = _merge_into(lead, capture, now, _last_touch(capture, source, utm, now))
+            lead = _merge_into(lead, capture, now, _last_touch(capture, source, utm, now), verified=capture.verified)
         Touchpoint.objects.create(
             lead=lead,
             kind=capture.touch_kind,
@@ -93,6 +105,12 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
 
         score_lead_task.delay_on_commit(lead.pk)
     return CaptureResult(lead=lead, created=created)
+
+
+def vouches_for_captures(user: AbstractUser | AnonymousUser) -> bool:
+    """Whether a capture sent with this user's API key is verified: they may already see and
+    edit every lead by hand, so filling a blank or recording consent gives them nothing new."""
+    return user.is_authenticated and user.has_perms(["marketing.view_all_leads", "marketing.change_lead"])
 
 
 def _source(capture: Capture, utm: dict[str, str]) -> str:
@@ -137,15 +155,22 @@ def _last_touch(capture: Capture, source: str, utm: dict[str, str], now: datetim
     }
 
 
-def _merge_into(lead: Lead, capture: Capture, now: datetime, last_touch: dict) -> Lead:
-    """Fill what the lead lacks; never overwrite what someone already gave or edited.
+def _merge_into(lead: Lead, capture: Capture, now: datetime, last_touch: dict, *, verified: bool) -> Lead:
+    """Move the last touch; when verified, also fill what the lead lacks (never overwriting
+    what someone already gave or edited) and record consent it did not have.
 
-    Only the last-touch fields move on every capture. Returns the locked, updated row:
-    the caller's copy was read before the lock and would hand back stale fields.
+    Returns the locked, updated row: the caller's copy was read before the lock and would
+    hand back stale fields.
     """
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     for name, value in last_touch.items():
         setattr(lead, name, value)
+    changed = _fill_blanks(lead, capture, now) if verified else []
+    lead.save(update_fields=[*changed, *last_touch, "updated_at"])
+    return lead
+
+
+def _fill_blanks(lead: Lead, capture: Capture, now: datetime) -> list[str]:
     changed = [name for name in PROFILE_FIELDS if not getattr(lead, name) and getattr(capture, name)]
     for name in changed:
         setattr(lead, name, getattr(capture, name))
@@ -157,5 +182,4 @@ def _merge_into(lead: Lead, capture: Capture, now: datetime, last_touch: dict) -
         for name, value in _consent(capture, now).items():
             setattr(lead, name, value)
             changed.append(name)
-    lead.save(update_fields=[*changed, *last_touch, "updated_at"])
-    return lead
+    return changed

@@ -56,7 +56,7 @@ def capture_form(request, utm_campaign: str):
     if not form.is_valid():
         return page.render(form, status=400)
     email = normalize_email(form.cleaned_data["email"])
-    limited = ratelimit.hit("form-email", email, settings.LEADFLOW_FORM_EMAIL_RATE)
+    limited = ratelimit.hit_email(email)
     if not limited.allowed:
         return page.too_many(limited.retry_after)
     services.capture_lead(capture=form.to_capture(campaign=campaign))

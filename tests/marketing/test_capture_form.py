@@ -161,6 +161,34 @@ def test_posted_fields_outside_the_form_do_not_change_an_existing_lead(campaign,
     assert (lead.first_name, lead.stage, lead.score, lead.owner, lead.recycle_count) == ("Ada", Stage.LEAD, 0, None, 0)
 
 
+def test_a_returning_visitor_is_a_touchpoint_but_their_consent_and_blanks_stay_as_they_were(campaign):
+    """The form's signed token proves LeadFlow rendered the page, not who typed the address."""
+    factories.capture("ada@analytical.example", first_name="Ada", company="")
+    response = submit(campaign, company="Evil Corp", consent="on")
+    assert response.status_code == 302
+    lead = Lead.objects.get()
+    assert (lead.company, lead.consent_given_at, lead.consent_text, lead.last_touch_campaign) == (
+        "",
+        None,
+        "",
+        campaign,
+    )
+    touch = lead.touchpoints.latest("occurred_at")
+    assert (touch.kind, touch.details) == (Touchpoint.Kind.FORM_SUBMIT, {"consent_version": 1})
+
+
+@pytest.mark.parametrize(
+    "email", ["4711@x-education-leads.import.invalid", "4711@X-EDUCATION-LEADS.IMPORT.INVALID", "lead-1@merged.invalid"]
+)
+def test_an_address_only_an_import_makes_is_a_400_on_the_email_field_and_changes_nothing(campaign, email):
+    factories.capture("4711@x-education-leads.import.invalid", touch_kind=Touchpoint.Kind.IMPORT, first_name="")
+    before = (list(Lead.objects.values()), Touchpoint.objects.count())
+    response = submit(campaign, email=email, first_name="Mallory")
+    assertContains(response, "never receive email", status_code=400)
+    assertContains(response, 'aria-invalid="true"', status_code=400)
+    assert (list(Lead.objects.values()), Touchpoint.objects.count()) == before
+
+
 def test_markup_as_a_name_is_stored_as_text_and_shown_escaped(campaign, marketer):
     script = "<script>alert(1)</script>"
     assert submit(campaign, first_name=script, last_name="").status_code == 302

@@ -88,7 +88,7 @@ def test_nfc_and_nfd_spellings_share_one_normalized_email():
     assert Lead.objects.get().email_normalized == unicodedata.normalize("NFC", "josé@example.com")
 
 
-def test_a_repeat_fills_blank_profile_fields_but_never_overwrites_given_ones(campaign):
+def test_a_verified_repeat_fills_blank_profile_fields_but_never_overwrites_given_ones(campaign):
     first_campaign = factories.CampaignFactory()
     capture(first_name="Ada", phone="", campaign=first_campaign, utm={"utm_source": "first"})
     result = capture(
@@ -97,6 +97,7 @@ def test_a_repeat_fills_blank_profile_fields_but_never_overwrites_given_ones(cam
         phone="+44 20 7946 0000",
         campaign=campaign,
         utm={"utm_source": "second"},
+        verified=True,
     )
     lead = Lead.objects.get()
     assert (lead.first_name, lead.last_name, lead.phone) == ("Ada", "King", "+44 20 7946 0000")
@@ -107,9 +108,9 @@ def test_a_repeat_fills_blank_profile_fields_but_never_overwrites_given_ones(cam
     assert (result.lead.last_name, result.lead.phone) == ("King", "+44 20 7946 0000")
 
 
-def test_a_repeat_adds_new_attributes_and_keeps_the_old_values():
+def test_a_verified_repeat_adds_new_attributes_and_keeps_the_old_values():
     capture(attributes={"plan": "free"})
-    capture(attributes={"plan": "enterprise", "seats": 40})
+    capture(attributes={"plan": "enterprise", "seats": 40}, verified=True)
     assert Lead.objects.get().attributes == {"plan": "free", "seats": 40}
 
 
@@ -133,14 +134,55 @@ def test_consent_without_wording_is_not_consent():
     assert (lead.consent_given_at, lead.consent_text, lead.consent_source) == (None, "", "")
 
 
-def test_consent_given_later_is_recorded_and_the_first_consent_is_kept():
+def test_consent_given_later_through_a_verified_channel_is_recorded_and_the_first_consent_is_kept():
     first = timezone.now()
     later = first + datetime.timedelta(days=1)
     capture_lead(capture=Capture(email=ADA), now=first - datetime.timedelta(days=1))
-    capture_lead(capture=Capture(email=ADA, consent_text="Yes, news."), now=first)
-    capture_lead(capture=Capture(email=ADA, consent_text="Other wording", consent_source="API"), now=later)
+    capture_lead(capture=Capture(email=ADA, consent_text="Yes, news.", verified=True), now=first)
+    capture_lead(
+        capture=Capture(email=ADA, consent_text="Other wording", consent_source="API", verified=True), now=later
+    )
     lead = Lead.objects.get()
     assert (lead.consent_text, lead.consent_given_at, lead.consent_source) == ("Yes, news.", first, "web form")
+
+
+# What a repeat capture may move without a verified channel: the last touch (and updated_at).
+LAST_TOUCH = {"last_touch_at", "last_touch_campaign_id", "last_touch_channel", "last_utm_source", "last_utm_medium"}
+LAST_TOUCH |= {"last_utm_campaign", "updated_at"}
+
+
+def lead_row(lead_id: int) -> dict:
+    return Lead.objects.filter(pk=lead_id).values().get()
+
+
+def test_an_unverified_repeat_records_the_visit_but_leaves_consent_and_profile_unchanged(campaign):
+    """Anyone may type anyone's address: a second anonymous capture is a touchpoint, not an edit."""
+    first = capture(first_name="Ada", attributes={"plan": "free"}).lead
+    before = lead_row(first.pk)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    repeat = Capture(
+        email=ADA,
+        first_name="Mallory",
+        last_name="King",
+        phone="+44 20 7946 0000",
+        company="Evil Corp",
+        campaign=campaign,
+        attributes={"seats": 40},
+        consent_text="Yes, send me everything.",
+        consent_source="Web form",
+        details={"consent_version": 3},
+    )
+    result = capture_lead(capture=repeat, now=later)
+    assert (result.created, result.lead.pk) == (False, first.pk)
+    after = lead_row(first.pk)
+    assert {name: value for name, value in after.items() if name not in LAST_TOUCH} == {
+        name: value for name, value in before.items() if name not in LAST_TOUCH
+    }
+    assert (after["consent_given_at"], after["last_name"], after["attributes"]) == (None, "", {"plan": "free"})
+    # The person came back: that visit is kept, with what they claimed, on its touchpoint.
+    assert (after["last_touch_at"], after["last_touch_campaign_id"]) == (later, campaign.pk)
+    touch = Touchpoint.objects.filter(lead_id=first.pk).latest("occurred_at")
+    assert (touch.campaign, touch.details) == (campaign, {"consent_version": 3})
 
 
 LONGEST_VALID = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 57 + ".com"

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 from pytest_django.asserts import assertContains
 
-from marketing import spam
+from marketing import ratelimit, spam
 from marketing.models import Lead, Touchpoint
 from tests.marketing.visitors import form_url, submit, token_for, token_in
 
@@ -87,8 +87,8 @@ def test_over_the_per_ip_rate_is_a_429_with_retry_after(settings, campaign):
         assert thanked(submit(campaign, visitor, email=f"p{n}@corp.example"), campaign)
     refused = submit(campaign, visitor, email="p4@corp.example")
     assert refused.status_code == 429
-    assert 1 <= int(refused["Retry-After"]) <= 60
-    assertContains(refused, "try again in 1 minute", status_code=429)
+    assert 1 <= int(refused["Retry-After"]) <= 2 * 60  # the next window still weighs this one
+    assertContains(refused, f"try again in {max(1, round(int(refused['Retry-After']) / 60))} minute", status_code=429)
     assert Lead.objects.count() == 3
     assert thanked(submit(campaign, Client(REMOTE_ADDR="203.0.113.8"), email="p5@corp.example"), campaign)
 
@@ -131,3 +131,30 @@ def test_the_form_still_captures_when_the_cache_is_down(settings, campaign):
     response = submit(campaign)
     assert thanked(response, campaign)
     assert Lead.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("rate", "offsets"),
+    [
+        pytest.param("2/hour", [3590, 3595, 3599], id="hourly-refused-seconds-before-the-window-ends"),
+        pytest.param("3/minute", [10, 11, 12, 13], id="a-burst-mid-window"),
+        pytest.param("3/minute", [50, 55, 58, 61, 62], id="a-burst-across-the-window-edge"),
+        pytest.param("3/hour", [3000, 3100, 3200, 3700], id="previous-window-still-weighing"),
+    ],
+)
+def test_a_client_told_to_retry_after_n_seconds_is_let_through_then_and_not_a_second_before(rate, offsets):
+    """Retry-After used to be the end of the current window, where the next one still
+    weighed this one's count: told 5 seconds, refused again for most of an hour."""
+    start = 1_000_000 * 3600  # a window boundary for every period
+
+    def replay(ident: str) -> ratelimit.Decision:
+        for offset in offsets:
+            decision = ratelimit.hit("test", ident, rate, now=start + offset)
+        return decision
+
+    refused = replay("a")
+    assert not refused.allowed
+    last = start + offsets[-1]
+    replay("b"), replay("c")
+    assert ratelimit.hit("test", "b", rate, now=last + refused.retry_after).allowed
+    assert not ratelimit.hit("test", "c", rate, now=last + refused.retry_after - 1).allowed
