@@ -21,17 +21,13 @@ from django.utils import timezone
 
 from tests.factories import PASSWORD
 
-from .expect import ADMIN_LOGIN, LOGIN, Answer, Row, api, hole, page, pk, public, unchanged
+from .expect import ADMIN_LOGIN, LOGIN, Answer, Row, api, page, pk, public, unchanged
 
 GET, POST, PATCH, PUT, DELETE = "GET", "POST", "PATCH", "PUT", "DELETE"
 TODAY = timezone.localdate().isoformat()
 MARKETERS = {"marketer": 303, "admin": 303}  # marketing's edits: marketers and admins, nobody in sales
 MISSING = 2_000_000_000  # an id no object has: answered exactly like one outside the persona's scope
 HTMX = {"HX-Request": "true"}  # the pages' own partial requests take other code paths
-
-# A hole issue 11 names, fixed by other work as this table landed: the row says what the matrix
-# requires, and a strict xfail turns red the moment the fix is in (then drop the `hole(...)`).
-CAPTURE = "issue 11: the capture API tells whether the person existed (201 vs 200); one answer (202) is coming"
 
 
 def moved(w) -> dict:
@@ -865,7 +861,7 @@ ROWS = [
         "marketing-api:capture",
         POST,
         "a new person",
-        public(hole(202, CAPTURE)),
+        public(202),  # the same answer whether or not the person existed (issue 11)
         body=lambda w: {"email": "new.person@capture.example", "first_name": "New"},
     ),
     Row("handoff-api:offer-list", GET, "open offers in scope", api(403, sales=200, admin=200)),
