@@ -15,6 +15,7 @@ from marketing import services as marketing
 from sales import services as sales
 
 from ..models import Erasure, Feedback, Handoff
+from ..signals import subject_erasing
 
 EXPORT_FORMAT = "leadflow.personal-data.v1"
 
@@ -60,6 +61,9 @@ def erase_subject(*, lead_id: int, by) -> ErasureResult:
         lead_ids = marketing.person_lead_ids(lead_id=lead_id)
         # Handoffs first, then leads, then deals: the order accept_offer locks them in.
         handoffs = list(Handoff.objects.select_for_update().filter(lead_id__in=lead_ids).order_by("pk"))
+        subject_erasing.send(
+            sender=Erasure, lead_ids=lead_ids, deal_ids=[handoff.deal_id for handoff in handoffs if handoff.deal_id]
+        )
         erased = marketing.erase_person_data(lead_id=lead_id, now=now)
         if erased.already_erased:
             return ErasureResult(Erasure.objects.filter(lead_id=erased.lead_ids[0]).first(), already_erased=True)

@@ -14,7 +14,10 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from handoff.signals import subject_erasing
+
         from . import erasure, recording
 
         recording.connect()
         post_save.connect(erasure.scrub_erased, sender="handoff.Erasure", dispatch_uid="audit:erasure")
+        subject_erasing.connect(erasure.on_subject_erasing, dispatch_uid="audit:subject-erasing")

@@ -91,8 +91,9 @@ def forget_sent(*, now: datetime | None = None) -> int:
     """Delete sent messages older than LEADFLOW_EMAIL_KEEP_DAYS; how many went.
 
     A sent email is a copy of what it said (a lead's name, a deal's title) that nobody
-    needs once delivered, and it would outlive the erasure of the person it named. Given-up
-    messages stay until someone retries or deletes them: they are the visible failures.
+    needs once delivered (an erasure deletes at once those that name the person: see
+    erasure.py). Given-up messages stay until someone retries or deletes them: they are the
+    visible failures.
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.LEADFLOW_EMAIL_KEEP_DAYS)
     deleted, _ = OutboundEmail.objects.filter(state=OutboundEmail.State.SENT, sent_at__lt=cutoff).delete()
