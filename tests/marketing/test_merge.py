@@ -1,6 +1,8 @@
 """Duplicates: found by phone, name and company; merged keeping both histories."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
@@ -11,6 +13,7 @@ from marketing.models import Lead, LeadEmailAlias, LeadMerge, LeadStageChange, S
 from marketing.services import Capture
 from tests import factories
 from tests.conftest import logged_in
+from tests.marketing.pages import form_with_button
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +179,49 @@ def test_a_lead_with_sales_is_never_merged_away_from_the_page(marketer):
     assertContains(response, "is with sales", status_code=409)
     assert Lead.objects.get(pk=with_sales.pk).merged_into_id is None
     assert not LeadMerge.objects.exists()
+
+
+# --- one address stored in two spellings (migration 0012 flags them) -------------------------
+
+
+def same_address_pair(local: str) -> tuple[Lead, Lead]:
+    """A lead in Unicode and one left in punycode by the migration, both flagged for review."""
+    unicode_lead = factories.capture(f"{local}@bücher.example", first_name="Ute", last_name=local)
+    punycode_lead = factories.capture(f"{local}.tmp@corp.example", first_name="Uwe", last_name=local)
+    Lead.objects.filter(pk=punycode_lead.pk).update(
+        email=f"{local}@xn--bcher-kva.example", email_normalized=f"{local}@xn--bcher-kva.example"
+    )
+    Lead.objects.filter(pk__in=[unicode_lead.pk, punycode_lead.pk]).update(review_reason=duplicates.SAME_ADDRESS)
+    return unicode_lead, punycode_lead
+
+
+def test_a_marketer_merges_one_address_in_two_spellings_from_the_page_and_the_group_goes(marketer):
+    unicode_lead, punycode_lead = same_address_pair("ute")
+    client = logged_in(marketer)
+    page = client.get(reverse("marketing:duplicate-list"))
+    assertContains(page, duplicates.SAME_ADDRESS_REASON)
+    form = form_with_button(page, "Merge into the kept lead")
+    assert {int(form.fields["keep"]), int(form.fields["duplicate"])} == {unicode_lead.pk, punycode_lead.pk}
+    assert client.post(form.action, form.data()).status_code == 303
+    assert Lead.objects.active().count() == 1
+    assert client.get(reverse("marketing:duplicate-list")).context["groups"] == []
+
+
+def test_the_duplicates_page_costs_the_same_queries_with_more_groups(marketer):
+    client = logged_in(marketer)
+    url = reverse("marketing:duplicate-list")
+
+    def add_groups(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            same_address_pair(f"person{n}")
+            factories.capture(f"a{n}@one.example", first_name=f"A{n}", phone=f"+1 415 555 {n:04d}")
+            factories.capture(f"b{n}@two.example", first_name=f"B{n}", phone=f"415.555.{n:04d}")
+
+    add_groups(0, 1)
+    client.get(url)  # warm caches (content types, the session)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(url).context["groups"]) == 2
+    add_groups(1, 5)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(url).context["groups"]) == 12
+    assert len(many) == len(few), [query["sql"][:120] for query in many.captured_queries]
