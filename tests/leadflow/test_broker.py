@@ -14,7 +14,8 @@ def folder(tmp_path) -> Path:
 
 
 def connect(folder: Path) -> Connection:
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "polling_interval": 0.01}
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder / "control"),
+               "polling_interval": 0.01}  # fmt: skip
     return Connection("filesystem://", transport=Transport, transport_options=options)
 
 
