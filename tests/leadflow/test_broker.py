@@ -21,7 +21,7 @@ def connect(folder: Path) -> Connection:
 
 def test_a_message_put_is_delivered_whole(folder):
     with connect(folder) as connection:
-        queue = connection.SimpleQueue("jobs")
+        queue = connection.SimpleQueue("whole")  # a queue per test: kombu keeps bindings per process
         queue.put({"lead": 42})
         message = queue.get(timeout=1)
         message.ack()
@@ -31,9 +31,9 @@ def test_a_message_put_is_delivered_whole(folder):
 
 def test_an_empty_message_file_is_skipped_and_the_next_message_still_arrives(folder):
     with connect(folder) as connection:
-        queue = connection.SimpleQueue("jobs")
+        queue = connection.SimpleQueue("skipping")
         # What kombu's own put leaves for an instant: the file created, nothing written yet.
-        (folder / "0_00000000-0000-0000-0000-000000000000.jobs.msg").write_bytes(b"")
+        (folder / "0_00000000-0000-0000-0000-000000000000.skipping.msg").write_bytes(b"")
         queue.put({"lead": 7})
         message = queue.get(timeout=1)
         message.ack()
