@@ -18,6 +18,17 @@ from tests.worker import WorkerProcess, purge
 
 REQUIRE_SERVICES = os.environ.get("LEADFLOW_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("LEADFLOW_CHROMIUM", "/usr/bin/chromium")
+# Chromium's background services try to reach Google; this machine has no internet.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Tasks published by the tests go to a queue nobody reads (purged at the end), so a
 # developer's running worker (same broker) never picks them up; a test that wants a real
@@ -53,6 +64,21 @@ def _test_settings(settings):
     # Cache keys (throttle counters) of their own, so that concurrent test runs and a
     # developer's server sharing one Redis never count each other's requests.
     settings.CACHES = {alias: {**config, "KEY_PREFIX": TEST_QUEUE} for alias, config in settings.CACHES.items()}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run: Playwright's sync API allows one instance per thread."""
+    require(os.path.exists(CHROMIUM), f"needs Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make between steps are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

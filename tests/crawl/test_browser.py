@@ -2,7 +2,6 @@
 opened in a real browser with its htmx requests, must log no console error, no CSP
 violation, no failed request, and have no serious or critical axe-core violation."""
 
-import os
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -11,8 +10,6 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from handoff.management.demo.data import PASSWORD
 from tests.browser.axe import axe_violations, format_pages, require_axe
-from tests.browser.conftest import CHROMIUM_ARGS
-from tests.conftest import CHROMIUM, require
 
 from . import quality
 from .conftest import PERSONAS
@@ -46,19 +43,6 @@ def demo_server(demo, django_db_blocker) -> Iterator[str]:
             yield f"http://127.0.0.1:{server.port}"
         finally:
             server.terminate()
-
-
-@pytest.fixture(scope="package")
-def chromium():
-    require(os.path.exists(CHROMIUM), f"needs Chromium at {CHROMIUM}")
-    require_axe()
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def pages_to_open(crawl) -> list[str]:
@@ -114,9 +98,10 @@ def exercise_htmx(page) -> int:
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
-def test_every_kind_of_page_works_in_a_real_browser(crawls, demo_server, chromium, persona):
+def test_every_kind_of_page_works_in_a_real_browser(crawls, demo_server, browser, persona):
     urls = pages_to_open(crawls(persona))
-    context = chromium.new_context(base_url=demo_server, viewport={"width": 1360, "height": 900})
+    require_axe()
+    context = browser.new_context(base_url=demo_server, viewport={"width": 1360, "height": 900})
     context.set_default_timeout(20_000)
     watcher = Watcher(context, demo_server)
     page = context.new_page()
