@@ -260,7 +260,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "leadflow.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "leadflow.api.Pagination",
     "DEFAULT_THROTTLE_RATES": {
-        "capture": env("LEADFLOW_CAPTURE_RATE", "60/minute"),
+        # The hosted form's per-address budget (LEADFLOW_FORM_IP_RATE): one address may not
+        # route more leads to sales through the API than through the form.
+        "capture": env("LEADFLOW_CAPTURE_RATE", "20/minute"),
         "capture-key": env("LEADFLOW_CAPTURE_KEY_RATE", "600/minute"),
     },
     # Without NUM_PROXIES a rotating X-Forwarded-For walks straight past the throttle.

@@ -476,6 +476,7 @@ def _capture_of(row: imports.Row, lead_import: LeadImport, campaign) -> Capture:
         touch_kind=Touchpoint.Kind.IMPORT,
         attributes=row.attributes,
         details={"import": lead_import.pk, "row": row.number},
+        verified=True,  # a marketer's own file, like the rows merged beside it
     )
 
 

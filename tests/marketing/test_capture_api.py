@@ -291,7 +291,7 @@ def _rate_limit() -> int:
 
 def test_over_the_rate_one_address_gets_a_429_with_retry_after_and_others_do_not(fresh_ip):
     # DRF reads the rate into the throttle class at import, so the test spends the real
-    # budget (LEADFLOW_CAPTURE_RATE, 60/minute by default) with cheap refused requests.
+    # budget (LEADFLOW_CAPTURE_RATE, 20/minute by default) with cheap refused requests.
     visitor = Client(REMOTE_ADDR=fresh_ip())
     for _ in range(_rate_limit()):
         assert post_json(visitor, {}).status_code == 400
