@@ -226,7 +226,9 @@ class StageRowForm(forms.Form):
     order = forms.IntegerField(min_value=0, max_value=999, label="Position")
     name = forms.CharField(max_length=100, label="Stage")
     probability = forms.IntegerField(min_value=0, max_value=100, label="Probability %")
-    kind = forms.ChoiceField(choices=Stage.Kind.choices, label="Kind")
+    # Initially open: a browser sends the blank new row's select as its first option, and
+    # that row must still count as unchanged (else every save asked for a new stage's name).
+    kind = forms.ChoiceField(choices=Stage.Kind.choices, initial=Stage.Kind.OPEN, label="Kind")
     remove = forms.BooleanField(required=False, label="Remove")
 
 
