@@ -1,4 +1,13 @@
+"""Handoff in the Django admin: read-only. Handoffs, offers and feedback are the seam's state
+machine (handoff.services moves them with the lead and the deal); routing state and rollups
+are written by routing and the sweeps; the settings (team hours and SLA, routing rules,
+recycling rules, the two-sided commitment) are edited on handoff's own pages, whose services
+check them (time zones, rule order, a cool-down only for nurture, a commitment per month).
+"""
+
 from django.contrib import admin
+
+from guards.admin import ReadOnlyInline, RecordAdmin
 
 from .models import (
     Commitment,
@@ -16,74 +25,52 @@ from .models import (
 )
 
 
-class OfferInline(admin.TabularInline):
+class OfferInline(ReadOnlyInline):
     model = Offer
-    extra = 0
     fields = ["assignee", "state", "offered_at", "due_at", "decided_at"]
     readonly_fields = fields
-    can_delete = False
 
 
-class FeedbackInline(admin.TabularInline):
+class FeedbackInline(ReadOnlyInline):
     model = Feedback
-    extra = 0
     fields = ["author", "moment", "rating", "comment", "created_at"]
     readonly_fields = fields
-    can_delete = False
 
 
 @admin.register(Handoff)
-class HandoffAdmin(admin.ModelAdmin):
+class HandoffAdmin(RecordAdmin):
+    """State changes go through handoff.services, which also move the lead and the deal."""
+
     list_display = ["id", "lead", "cycle", "team", "state", "assignee", "due_at", "decided_at"]
     list_filter = ["state", "team", "rejection_reason"]
     list_select_related = ["lead", "team", "assignee"]
-    # State changes go through handoff.services, which also moves the lead and the deal.
-    readonly_fields = [
-        "lead",
-        "cycle",
-        "state",
-        "assignee",
-        "offered_at",
-        "due_at",
-        "decided_at",
-        "rejection_reason",
-        "rejection_note",
-        "recycle_action",
-        "duplicate_of",
-        "route_reason",
-        "preferred_assignee",
-        "domain",
-        "deal",
-        "outcome_closed_at",
-        "created_at",
-    ]
     inlines = [OfferInline, FeedbackInline]
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(RecordAdmin):
     list_display = ["handoff", "assignee", "state", "offered_at", "due_at", "decided_at"]
     list_filter = ["state"]
-    raw_id_fields = ["handoff", "assignee"]
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(RecordAdmin):
     list_display = ["handoff", "author", "moment", "rating", "created_at"]
     list_filter = ["moment", "rating"]
-    raw_id_fields = ["handoff", "author"]
 
 
 @admin.register(RoutingSlot)
-class RoutingSlotAdmin(admin.ModelAdmin):
+class RoutingSlotAdmin(RecordAdmin):
+    """Round-robin state, moved by each routing pick."""
+
     list_display = ["team", "user", "current"]
     list_filter = ["team"]
 
 
-# Settings are edited on handoff's own pages (which check the manager's teams); the admin
-# shows them to admins, who may fix anything.
 @admin.register(TeamSettings)
-class TeamSettingsAdmin(admin.ModelAdmin):
+class TeamSettingsAdmin(RecordAdmin):
+    """Set on the team's "hours & SLA" page (services.save_team_settings)."""
+
     list_display = [
         "team", "time_zone", "working_days", "day_starts", "day_ends", "sla_minutes", "sla_target_percent",
         "max_open_offers",
@@ -91,31 +78,26 @@ class TeamSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(RecordAdmin):
+    """Added, ordered and removed on the Routing page (services.save_routing_rule and friends)."""
+
     list_display = ["position", "name", "team", "is_active"]
     list_display_links = ["name"]
     list_filter = ["team", "is_active"]
-    raw_id_fields = ["campaign", "created_by"]
 
 
 @admin.register(RejectionRule)
-class RejectionRuleAdmin(admin.ModelAdmin):
+class RejectionRuleAdmin(RecordAdmin):
+    """Set on the Recycling page (services.save_rejection_rule)."""
+
     list_display = ["reason", "action", "cooldown_days"]
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(RecordAdmin):
+    """Set on the SLA agreement page (services.save_commitment: one per month, from its first day)."""
+
     list_display = ["starts_on", "mqls_per_month", "updated_by"]
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """Rows the services and sweeps write: readable here, never edited by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ScorecardRow)
@@ -136,6 +118,8 @@ class ScorecardDirtyAdmin(RecordAdmin):
 
 @admin.register(DigestSent)
 class DigestSentAdmin(RecordAdmin):
+    """One weekly digest claimed for one marketer: removing it would send that week's again."""
+
     list_display = ["user", "week_starts", "sent_at"]
 
 
@@ -145,6 +129,3 @@ class ErasureAdmin(RecordAdmin):
 
     list_display = ["lead_id", "erased_by_username", "erased_at"]
     search_fields = ["erased_by_username"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

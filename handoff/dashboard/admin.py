@@ -1,17 +1,13 @@
 from django.contrib import admin
 
+from guards.admin import RecordAdmin
+
 from .models import RollupState
 
 
 @admin.register(RollupState)
-class RollupStateAdmin(admin.ModelAdmin):
-    """How far the dashboard's rollups have got. The fact and cell tables themselves are
-    caches of the raw rows (rebuilt nightly), so they are not in the admin."""
+class RollupStateAdmin(RecordAdmin):
+    """How far the dashboard's rollups have got: the refresh alone writes it. The fact and cell
+    tables themselves are caches of the raw rows (rebuilt nightly), so they are not in the admin."""
 
     list_display = ["version", "refreshed_at", "rebuilt_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

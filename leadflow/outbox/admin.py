@@ -12,6 +12,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in OutboundEmail._meta.fields]
     actions = ["retry_now"]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # mail is queued by the code that sends it; a row typed here would be an empty email
+
     @admin.display(description="To")
     def recipients(self, email: OutboundEmail) -> str:
         return ", ".join(email.to)
