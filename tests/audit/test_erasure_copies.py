@@ -88,10 +88,11 @@ def mentions(*, besides: tuple[int, ...] = (0,)) -> list[str]:
     """Every cell of the admin log and the outbox that holds one of NEEDLES (but in the
     look-alike messages `besides`, which are about other people)."""
     found = []
-    for table, where in (("django_admin_log", ""), ("outbox_outboundemail", " WHERE id NOT IN %s")):
+    not_in = f" WHERE id NOT IN ({', '.join(['%s'] * len(besides))})"
+    for table, where in (("django_admin_log", ""), ("outbox_outboundemail", not_in)):
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT * FROM {table}{where}", [besides] if where else [])  # our table names
-            columns = [column.name for column in cursor.description]
+            cursor.execute(f"SELECT * FROM {table}{where}", list(besides) if where else [])  # our table names
+            columns = [column[0] for column in cursor.description]  # SQLite's are plain tuples
             for row in cursor.fetchall():
                 for column, value in zip(columns, row, strict=True):
                     text = json.dumps(value, default=str, ensure_ascii=False).casefold()
