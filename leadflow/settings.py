@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django.forms",
     "rest_framework",
     "django_htmx",
+    # The audit log's triggers (leadflow/audit, docs/AUDIT.md); before the apps they track.
+    "pgtrigger",
+    "pghistory",
     "marketing",
     "sales",
     "handoff",
@@ -393,8 +396,8 @@ LEADFLOW_FORM_FRAME_ANCESTORS = env_list("LEADFLOW_FORM_FRAME_ANCESTORS", "*")
 LEADFLOW_IMPORT_MAX_MB = env_int("LEADFLOW_IMPORT_MAX_MB", 50)
 # Mounts the bare-Django endpoints benchmarks compare the product with (bench/).
 LEADFLOW_BENCH_BASELINE = env_bool("LEADFLOW_BENCH_BASELINE")
-# The audit log (leadflow/audit): changes to these models by signed-in people, and every
-# delete. The sales playbook lives on sales.Stage and StageAsset.
+# The audit log (leadflow/audit): every insert, change and delete of these models, with
+# who made it (docs/AUDIT.md). The sales playbook lives on sales.Stage and StageAsset.
 LEADFLOW_AUDITED_MODELS = [
     "marketing.Campaign",
     "marketing.CampaignSpend",
@@ -417,6 +420,16 @@ LEADFLOW_AUDITED_MODELS = [
     "handoff.Commitment",
     "auth.User",
 ]
+# The audit log is written by PostgreSQL triggers (django-pghistory). They are installed by
+# leadflow/audit after each `migrate`, not by migrations of the apps they watch (which may
+# not know the audit log; auth's are Django's). See docs/AUDIT.md.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = False
+# Who and where (leadflow/audit/recording.py): the signed-in user is read when a row is
+# written, after DRF has authenticated an API token.
+PGHISTORY_JSON_ENCODER = "leadflow.audit.recording.ContextEncoder"
+# The wall clock, not the transaction's start: one request's changes keep their order.
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 
 LOGGING = {
     "version": 1,

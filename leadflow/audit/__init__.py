@@ -1,27 +1,20 @@
 """The audit log: who changed what, field by field (RELIABILITY.md's security baseline).
 
-The apps never learn about it (they may not import `leadflow`): `AuditConfig.ready()`
-connects pre_save, post_save and post_delete for the models named in
-`settings.LEADFLOW_AUDITED_MODELS`, and `AuditMiddleware` remembers the request being
-served, so that a save can tell who made it.
+PostgreSQL records it: triggers (django-pghistory) on the tables of the models named in
+`settings.LEADFLOW_AUDITED_MODELS` copy each inserted, changed or deleted row into a history
+table of this app, whatever wrote it: save(), QuerySet.update(), bulk_update(),
+bulk_create(), raw SQL. The apps never learn about it (they may not import `leadflow`).
 
-What is recorded:
-- Creates and changes made by a signed-in person, through a page or the API (session or
-  API token). A change is diffed against the row in the database (one query, in pre_save);
-  a save that changes nothing records nothing.
-- Every delete, also one made with nobody signed in (the entry then has no actor and says
-  which task or command it came from): deletes are rare and lose data.
-- When a person is erased (GDPR art. 17, a handoff.Erasure row), their leads' and deals'
-  entries lose the values and names they kept; who changed which field, and when, stays.
+- Who: AuditMiddleware opens a `pghistory.context` for each request (the signed-in user or
+  API token's user, read when the row is written) and Celery's signals one for each task
+  (the system, naming the task); the triggers copy it into the row (recording.py).
+- What: the tracked columns (tracking.py): not bookkeeping (timestamps, versions, scores,
+  derived keys) and never secrets (passwords, token hashes); a new password is recorded as
+  a fact without its value.
+- Reading: history.py turns the rows into entries, one per object a request or task changed,
+  with each field's value before and after; /audit/ (views.py) shows a manager their team's.
+- Erasure (GDPR art. 17): erasure.py scrubs the person's values from the history.
+- SQLite has no triggers: nothing is recorded there, and the page says so.
 
-What is not:
-- System writes: Celery tasks, scoring and re-scoring, imports run by the worker, commands,
-  migrations, and captures by anonymous visitors. They are the product's own bookkeeping or
-  volume, and the capture path must pay nothing: pre_save returns before any query when no
-  one is signed in.
-- Bookkeeping fields (auto_now timestamps, non-editable keys, `version` counters, …); and
-  secrets (passwords, tokens) are noted as changed but their values are never stored.
-- QuerySet.update(), bulk_update() and bulk_create(): they send no signals, so they leave no
-  entry (e.g. sales' stage re-ordering and handoff's routing-rule re-ordering). A write that
-  must be audited goes through Model.save() or delete().
+docs/AUDIT.md has the why, the costs measured, and what the signal-based log kept before.
 """

@@ -2,9 +2,10 @@
 admin log and the outbox.
 
 Handoff records each erasure as a handoff.Erasure row, in the transaction that anonymised
-the person's leads and deals. When one is created, those objects' audit entries lose every
-value they kept (names, addresses, the deal's contact) and their name; who changed which
-field, and when, stays.
+the person's leads and deals. When one is created, those objects' history rows (the
+triggers' copies, leadflow/audit/models.py) lose every text they kept, and the entries of
+the signal-based log before them every value and their name; who changed which field, and
+when, stays.
 
 Before it anonymises anything, handoff announces `subject_erasing` in that transaction: the
 names and addresses are read then, while they are still there, and every admin log entry and
@@ -17,15 +18,21 @@ from dataclasses import dataclass
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Q
 
 from leadflow.outbox import erasure as outbox
 from marketing.models import Lead, LeadEmailAlias, LeadMerge
 from sales.models import Deal
 
-from .models import AuditEntry
+from . import tracking
+from .models import EVENT_MODELS, AuditEntry
 
 ERASED = "(erased)"
+# History columns scrubbed on erasure: free text and JSON. Choices (a stage, a source),
+# numbers, dates and keys name nobody and stay, so that the history still adds up; short
+# codes (a currency) cannot hold a name.
+MIN_SCRUBBED_LENGTH = 20
 # Shorter names or numbers would match other people's ("Jo", "112"): a one-word name is not
 # searched for, and a phone number only with at least this many digits.
 MIN_PHONE_DIGITS = 7
@@ -35,6 +42,7 @@ def scrub_erased(sender, instance, created: bool, raw: bool = False, **kwargs) -
     if raw or not created:
         return
     for model, ids in ((Lead, instance.lead_ids), (Deal, instance.deal_ids)):
+        scrub_history(model, ids)
         entries = list(
             AuditEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
@@ -44,6 +52,44 @@ def scrub_erased(sender, instance, created: bool, raw: bool = False, **kwargs) -
             entry.object_repr = f"{model._meta.verbose_name.capitalize()} #{entry.object_id} (erased)"
             entry.changes = {name: [ERASED if value else "" for value in pair] for name, pair in entry.changes.items()}
         AuditEntry.objects.bulk_update(entries, ["object_repr", "changes"])
+
+
+def scrubbed_columns(event) -> list[str]:
+    return [
+        field.name
+        for field in event._meta.concrete_fields
+        if not field.name.startswith("pgh_")
+        and not field.choices
+        and (
+            isinstance(field, models.JSONField | models.TextField)
+            or (isinstance(field, models.CharField) and field.max_length >= MIN_SCRUBBED_LENGTH)
+        )
+    ]
+
+
+def scrub_history(model, ids: list[int]) -> int:
+    """Every text and JSON value in the history rows of these objects becomes "(erased)",
+    numbered per distinct value ("(erased 2)") so that a change still shows as one. How many rows."""
+    event = EVENT_MODELS.get(model)
+    if event is None or not ids or not tracking.records():  # SQLite keeps no history
+        return 0
+    columns = scrubbed_columns(event)
+    rows = list(
+        event.objects.filter(pgh_obj_id__in=ids).order_by("pgh_obj_id", "pgh_id").only("pk", "pgh_obj", *columns)
+    )
+    stand_ins: dict[tuple, str] = {}
+    for row in rows:
+        for column in columns:
+            value = getattr(row, column)
+            if value in ("", None, {}, []):
+                continue
+            key = (row.pgh_obj_id, column, json.dumps(value, sort_keys=True, default=str))
+            if key not in stand_ins:
+                number = 1 + sum(1 for other in stand_ins if other[:2] == key[:2])
+                stand_ins[key] = ERASED if number == 1 else f"(erased {number})"
+            setattr(row, column, stand_ins[key])
+    event.objects.bulk_update(rows, columns, batch_size=500)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
-from .recording import audited_models
+from .tracking import audited_models
 
 
 class EntryFilterForm(forms.Form):
@@ -25,10 +25,10 @@ class EntryFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         return self.is_bound and any(self.data.get(name) for name in self.fields)
 
-    def filter(self, entries):
+    def narrow(self, actor_ids: list[int] | None) -> dict:
+        """The History arguments for these filters within the reader's scope `actor_ids`."""
         data = self.cleaned_data
-        if data["actor"]:
-            entries = entries.filter(actor=data["actor"])
-        if data["object_type"]:
-            entries = entries.filter(content_type_id=int(data["object_type"]))
-        return entries
+        return {
+            "actor_ids": [data["actor"].pk] if data["actor"] else actor_ids,
+            "content_type_id": int(data["object_type"]) if data["object_type"] else None,
+        }

@@ -1,12 +1,21 @@
+"""The history: one pghistory event model per audited model, written by PostgreSQL
+triggers; and AuditEntry, what the signal-based log recorded before them (docs/AUDIT.md).
+"""
+
+import pghistory
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+from . import tracking, triggers
+
 
 class AuditEntry(models.Model):
-    """One create, change or delete of an audited object, and who made it."""
+    """One create, change or delete of an audited object, and who made it: recorded by the
+    signal-based log until the history moved to database triggers. Kept, read-only, beside
+    the events (the page shows both); nothing writes new ones."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Created"
@@ -82,3 +91,90 @@ def _label(model: type[models.Model] | None, name: str) -> str:
         return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a field since removed; a group's "users"
         return name
+
+
+# --- the history written by the database ----------------------------------------------------
+
+# The trigger labels (pghistory trackers) and what the page calls them.
+INSERT, UPDATE, DELETE, PASSWORD, BASELINE = "insert", "update", "delete", "password", "baseline"
+
+
+def _copy_of_key(field: models.ForeignKey) -> models.ForeignKey:
+    """A foreign key in a history row: no constraint (history outlives its targets), no
+    reverse accessor on the target, and no index (each one is paid by every tracked write)."""
+    target = field.remote_field.model  # a class or a label: the registry is still loading
+    return models.ForeignKey(
+        target if isinstance(target, str) else target._meta.label,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        related_query_name="+",
+    )
+
+
+def _copy_of_column(field: models.Field) -> models.Field:
+    """A column of a history row: the tracked column's type, but empty allowed (a row written
+    while the tracked table has another shape, triggers.py), never unique, no index."""
+    if isinstance(field, models.ForeignKey):
+        return _copy_of_key(field)
+    _name, _path, args, kwargs = field.deconstruct()
+    for option in ("primary_key", "unique", "db_index", "default", "db_default", "validators"):
+        kwargs.pop(option, None)
+    return type(field)(*args, **{**kwargs, "null": True, "blank": True})
+
+
+def _event_model(model: type[models.Model], *extra_trackers, name: str | None = None, fields=None):
+    name = name or tracking.event_model_name(model)
+    fields = fields if fields is not None else tracking.tracked_fields(model)
+    kept = [field.name for field in fields]
+    short = name.lower().removesuffix("event").removeprefix(model._meta.app_label)[:16]
+    return pghistory.create_event_model(
+        model,
+        triggers.Inserted(INSERT),
+        triggers.Updated(UPDATE, condition=triggers.changed(model, kept)),
+        triggers.Deleted(DELETE),
+        *extra_trackers,
+        fields=kept,
+        # Who and where, copied into each row from the transaction's settings: no context
+        # table to upsert on the capture path (docs/AUDIT.md).
+        context_field=pghistory.ContextJSONField(),
+        obj_field=pghistory.ObjForeignKey(related_name="+", related_query_name="+", db_index=False),
+        attrs={field.name: _copy_of_column(field) for field in fields},
+        app_label="audit",
+        model_name=name,
+        abstract=False,
+        meta={
+            "verbose_name": f"{model._meta.verbose_name} event",
+            "indexes": [
+                # The page: newest first across every table; an object's previous row.
+                models.Index(fields=["pgh_created_at", "pgh_id"], name=f"audit_{short}_at"),
+                models.Index(fields=["pgh_obj", "pgh_id"], name=f"audit_{short}_obj"),
+            ],
+        },
+    )
+
+
+def _build() -> dict[type[models.Model], type[models.Model]]:
+    events = {}
+    for model in tracking.audited_models():
+        extra = []
+        if any(field.name == "password" for field in model._meta.concrete_fields):
+            # A new password is recorded as a fact, never with its value (nor its hash).
+            extra.append(triggers.Updated(PASSWORD, condition=triggers.changed_column("password")))
+        events[model] = _event_model(model, *extra)
+        groups = getattr(model, "groups", None)
+        if groups is not None and hasattr(groups, "through"):
+            # Group membership (roles, handoff/roles.py) lives in the user's through table.
+            through = groups.through
+            events[through] = _event_model(
+                through,
+                name=f"{tracking.event_model_name(model).removesuffix('Event')}GroupsEvent",
+                fields=[field for field in through._meta.concrete_fields if not field.primary_key],
+            )
+    return events
+
+
+EVENT_MODELS = _build()

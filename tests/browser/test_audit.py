@@ -10,7 +10,8 @@ from tests.browser.conftest import log_in, screenshot
 from tests.conftest import logged_in
 from tests.sales.helpers import open_deal_for, stage
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The audit log is recorded by PostgreSQL's triggers (docs/AUDIT.md).
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_reads_the_teams_changes_newest_first(open_page, rep, teammate, manager, stranger):

@@ -51,15 +51,18 @@ LISTS = {
     "handoff:inbox": OFFERS,
     "sales-api:deal-list": {**DEALS, "token": DEALS["rep"]},
     "handoff-api:offer-list": {**OFFERS, "token": OFFERS["rep"]},
-    # What Sam and Stan accepted, as the audit log names it: a manager reads their team's entries.
-    "audit:entries": {"manager": {YSOLDE}, "other_manager": {WENDELINE}, "admin": {YSOLDE, WENDELINE}},
+    # What Sam and Stan accepted, as the audit log names it: a manager reads their team's entries;
+    # an admin everyone's, also what the system wrote (captures, routing).
+    "audit:entries": {"manager": {YSOLDE}, "other_manager": {WENDELINE}, "admin": EVERYONE},
 }
 
 
 def _cases():
     for name, scopes in LISTS.items():
         for persona, names in scopes.items():
-            yield pytest.param(name, persona, names, id=f"{name} | {persona}")
+            # The audit log is recorded by PostgreSQL's triggers; on SQLite it is empty (docs/AUDIT.md).
+            marks = [pytest.mark.postgres] if name == "audit:entries" else []
+            yield pytest.param(name, persona, names, id=f"{name} | {persona}", marks=marks)
 
 
 @pytest.mark.parametrize(("name", "persona", "names"), list(_cases()))
