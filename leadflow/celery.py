@@ -6,6 +6,10 @@ from functools import partial
 
 from celery import Celery, Task, signals
 from celery.exceptions import Reject
+from kombu.transport import TRANSPORT_ALIASES
+
+# The on-disk broker of `make run` (leadflow/broker.py), as the URL scheme leadflowfs://.
+TRANSPORT_ALIASES.setdefault("leadflowfs", "leadflow.broker:Transport")
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadflow.settings")
 logger = logging.getLogger(__name__)

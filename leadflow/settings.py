@@ -306,9 +306,9 @@ else:
     _broker_dir = DATA_DIR / "broker"
     for _sub in ("queue", "control", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
-    # kombu's filesystem transport, with messages written atomically (leadflow/broker.py).
-    CELERY_BROKER_TRANSPORT = "leadflow.broker:Transport"
+    # kombu's filesystem transport with messages written atomically (leadflow/broker.py),
+    # named by the URL's scheme: an explicit redis:// URL elsewhere still means Redis.
+    CELERY_BROKER_URL = "leadflowfs://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

@@ -19,6 +19,15 @@ def connect(folder: Path) -> Connection:
     return Connection("filesystem://", transport=Transport, transport_options=options)
 
 
+def test_make_run_s_broker_is_named_by_its_url_and_a_redis_url_still_means_redis():
+    from leadflow.celery import app
+
+    assert Connection("leadflowfs://").get_transport_cls() is Transport
+    # The fault tests publish to a Redis of their own by URL, whatever broker is configured.
+    with app.connection_for_write("redis://127.0.0.1:6379/0") as connection:
+        assert connection.get_transport_cls().__module__ == "kombu.transport.redis"
+
+
 def test_a_message_put_is_delivered_whole(folder):
     with connect(folder) as connection:
         queue = connection.SimpleQueue("whole")  # a queue per test: kombu keeps bindings per process

@@ -37,7 +37,7 @@ def test_with_nothing_configured_a_newcomer_gets_sqlite_and_an_on_disk_broker(tm
     config = json.loads(result.stdout)
     assert config["debug"] is True
     assert config["engine"] == "django.db.backends.sqlite3"
-    assert config["broker"] == "filesystem://"
+    assert config["broker"] == "leadflowfs://"  # kombu's filesystem transport, written atomically
     assert config["mailer"] == "django.core.mail.backends.console.EmailBackend"
     assert (tmp_path / "broker" / "queue").is_dir()
 
