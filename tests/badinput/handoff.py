@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from handoff.models import Handoff
 
-from .checks import unchanged
+from .checks import script, shown_escaped, unchanged
 from .vocabulary import Case, api, form, get, post, raw, url
 
 INBOX = url("handoff:inbox")  # Sam's: one open offer, the world's rep_offer
@@ -93,6 +93,24 @@ API = [
         "a duplicate of another team's lead",
         {"reason": "duplicate", "original_email": OTHER_TEAMS_LEAD},
         "original_email",
+    ),
+    Case("a rejection as a top-level array", "token", raw(REJECT_API, '[{"reason": "spam"}]'), 400, field="detail"),
+    Case(
+        "<script> in a rejection's note",
+        "token",
+        api("POST", REJECT_API, {"reason": "other", "note": script("note")}),
+        200,
+        changes={
+            "handoff.Handoff": 0,
+            "handoff.Offer": 0,
+            "handoff.Feedback": 1,
+            "marketing.Lead": 0,
+            "marketing.LeadStageChange": 1,
+        },
+        then=shown_escaped(
+            ("marketer", lambda w: reverse("handoff:lead-verdicts", args=[w.rep_offer.lead_id]), (script("note"),)),
+            ("marketer", lambda w: reverse("marketing:lead-detail", args=[w.rep_offer.lead_id]), (script("note"),)),
+        ),
     ),
     accepted_api("an acceptance rated 6", {"rating": 6}, "rating"),
     accepted_api("an acceptance rated five", {"rating": "five"}, "rating"),

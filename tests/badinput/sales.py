@@ -8,7 +8,7 @@ from sales import services as sales_services
 from sales.models import Deal
 
 from .checks import both, script, shown_escaped, unchanged
-from .vocabulary import Case, api, form, get, post, raw, url
+from .vocabulary import Case, Send, api, form, get, post, raw, url
 
 DEAL = url("sales:deal-detail", "rep_deal")  # Sam's open deal, in Negotiation
 DEAL_API = url("sales-api:deal-detail", "rep_deal")
@@ -83,6 +83,32 @@ API = [
     patched("a title as an object", {"title": {"$set": "x"}}, "title"),
     patched("a CRLF-injected contact email", {"contact_email": "ada@corp.example\r\nBcc: x@y.z"}, "contact_email"),
     patched("a currency of three symbols", {"currency": "€€€"}, "currency"),
+    Case(
+        "a PATCH body over the 1 MB limit",
+        "token",
+        api("PATCH", DEAL_API, {"title": "x" * (1024 * 1024)}, etag=True),
+        413,
+        field="detail",
+    ),
+    Case(
+        "a PATCH sent as a form",
+        "token",
+        Send(
+            "PATCH form",
+            lambda client, w: client.patch(
+                DEAL_API(w), "title=X", "application/x-www-form-urlencoded", headers={"If-Match": "*"}
+            ),
+        ),
+        415,
+        field="detail",
+    ),
+    Case(
+        "a move nested 5,000 deep",
+        "token",
+        raw(MOVE_API, '{"stage":' * 5000 + "1" + "}" * 5000, If_Match="*"),
+        400,
+        "detail",
+    ),
     Case("a PATCH without If-Match", "token", api("PATCH", DEAL_API, {"title": "Renamed"}), 428, field="detail"),
     Case(
         "a PATCH with a stale If-Match", "token", api("PATCH", DEAL_API, {"title": "X"}, If_Match='"1"'), 412, "detail"
