@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guards.dates import DateField
+from guards.ids import parse_id
 
 from ..models import Campaign, Channel, Lead, Stage, Touchpoint
 from ..paging import Sort
@@ -135,7 +136,8 @@ class BulkActionForm(forms.Form):
         self.fields["campaign"].queryset = Campaign.objects.order_by("-starts_on", "name")
 
     def clean_ids(self) -> list[int]:
-        return self.cleaned_data["ids"]
+        # An id too large for any row names no lead, like any other unknown id.
+        return [pk for pk in self.cleaned_data["ids"] if parse_id(str(pk))]
 
     def full_clean(self):
         # Any whole number is a valid choice here; the service skips leads that don't exist.

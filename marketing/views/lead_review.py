@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from guards.ids import parse_id
+
 from .. import duplicates
 from ..errors import MergeNotAllowed
 from ..forms.leads import MergeForm
@@ -76,7 +78,8 @@ def lead_merge(request):
         return render(request, "marketing/merge_refused.html", {"message": errors, "back": back}, status=400)
     visible = Lead.objects.visible_to(request.user)
     keep_id, duplicate_id = form.cleaned_data["keep"], form.cleaned_data["duplicate"]
-    if visible.filter(pk__in=[keep_id, duplicate_id]).count() != 2:
+    possible = parse_id(str(keep_id)) and parse_id(str(duplicate_id))  # too large: no such lead
+    if not possible or visible.filter(pk__in=[keep_id, duplicate_id]).count() != 2:
         context = {"message": "One of these leads does not exist.", "back": back}
         return render(request, "marketing/merge_refused.html", context, status=404)
     try:

@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
+from guards.ids import parse_id
 from handoff.models import RejectionReason
 from marketing.models import Channel, Lead
 from sales.models import Deal
@@ -116,7 +117,8 @@ def deal_list(request, asked) -> dict:
         stage = request.GET.get("stage", "")
         if stage and not stage.isdigit():
             raise Refused("“stage” must be a stage id.")
-        open_deals = queries.open_deals(filters, scope, stage=int(stage) if stage else None)
+        # An id too large for any row names no stage: 0, which no stage has.
+        open_deals = queries.open_deals(filters, scope, stage=(parse_id(stage) or 0) if stage else None)
         title = "Open deals" + (f" in {_stage_name(open_deals)}" if stage else "")
         return {"kind": "deals", "title": title, "rows": open_deals.select_related("stage", "owner", "team"),
                 "total": _amount(open_deals)}  # fmt: skip
@@ -149,9 +151,9 @@ def _credit_target(request) -> dict | None:
             raise Refused("Unknown channel in “touch_channel”.")
         return {"channel": "" if channel == "none" else channel}
     if campaign is not None:
-        if campaign != "none" and not campaign.isdigit():
+        if campaign != "none" and parse_id(campaign) is None:
             raise Refused("“touch_campaign” must be a campaign id.")
-        return {"campaign": None if campaign == "none" else int(campaign)}
+        return {"campaign": None if campaign == "none" else parse_id(campaign)}
     return None
 
 
