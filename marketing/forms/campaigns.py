@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from guards.dates import DateField
 
 from ..models import Campaign, CampaignSpend, Channel
-from ..services.campaigns import MAX_AMOUNT
+from ..services.campaigns import CAMPAIGN_FIELDS, MAX_AMOUNT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,20 +41,7 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = [
-            "name",
-            "channel",
-            "status",
-            "owner",
-            "starts_on",
-            "ends_on",
-            "budget",
-            "goal_leads",
-            "goal_mqls",
-            "goal_revenue",
-            "utm_campaign",
-            "description",
-        ]
+        fields = list(CAMPAIGN_FIELDS)  # what the service may change, and nothing else
         field_classes = {"starts_on": DateField, "ends_on": DateField}
         widgets = {
             "starts_on": DATE,

@@ -15,6 +15,8 @@ from guards.dates import bounds_message, in_range
 from ..csvio import CsvFileError, detect_format, header_names, listed, read_records, repeated_headers
 from ..models import Campaign, CampaignSpend
 
+# What a person may edit on a campaign: this one list is the campaign form's, the admin's and
+# what create_campaign/update_campaign accept.
 CAMPAIGN_FIELDS = (
     "name",
     "channel",
