@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "leadflow.outbox",
     "leadflow.audit",
     "leadflow.accounts",
+    # generate_data and seed_demo; production code never imports it (pyproject.toml).
+    "devtools",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from handoff.management.demo import data
-from handoff.management.demo.play import play
+from devtools.demo import data
+from devtools.demo.play import play
 from handoff.models import ScorecardRow
 from handoff.models.reports import Dimension
 from marketing.models import Campaign

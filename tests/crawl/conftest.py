@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 
-from handoff.management.commands.seed_demo import load_demo
+from devtools.management.commands.seed_demo import load_demo
 from tests.conftest import require
 
 from .crawler import Crawl, crawl, url_name

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
-from handoff.management.demo.data import PASSWORD
+from devtools.demo.data import PASSWORD
 from tests.browser.axe import axe_violations, format_pages, require_axe
 
 from . import quality

@@ -18,10 +18,10 @@ from django.db.models.functions import TruncMonth
 
 from marketing.models import Touchpoint
 
-from ..generator.writer import Table
 from ..models import AttributionCell, DealFact
 from .cells import in_month_days
 from .sql import insert_from
+from .writer import Table
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")

@@ -1,7 +1,7 @@
 """The demo's cast and story: users, two teams with routing rules and working hours,
 campaigns, the named leads a newcomer clicks through, and the shape of five months of history.
 
-Plain data only; handoff/management/demo/play.py plays it through the real services.
+Plain data only; devtools/demo/play.py plays it through the real services.
 """
 
 from dataclasses import dataclass

@@ -4,6 +4,10 @@ Rows arrive as tuples of already-formatted values (timestamps as text in the bac
 own format, JSON as text, money as text), so that writing is the only cost left here.
 Columns the generator does not fill (a field another area added later, say) get the
 field's default; a new NOT NULL field without a default stops the run with its name.
+
+The attribution rollup writes its cells with it; the synthetic data generator
+(devtools/generator/) writes whole data sets with it. It lives here, beside the rollups,
+because production code may not import devtools.
 """
 
 import csv

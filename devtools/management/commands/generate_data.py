@@ -5,7 +5,7 @@
 
 Deterministic for a seed and an end date (default: today). The shapes come from the
 public data sets in ../shared/data (a built-in summary when that folder is missing); see
-handoff/dashboard/generator/ for how, and why this command writes rows directly instead
+devtools/generator/ for how, and why this command writes rows directly instead
 of going through the services. Made for databases set aside for benchmarks and demos.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from handoff.dashboard import generator
+from devtools import generator
 from marketing.models import Lead
 
 

@@ -1,5 +1,5 @@
 """`manage.py seed_demo`: demo users, two sales teams with routing rules and working hours,
-campaigns, and five months of leads that walked the whole journey (handoff/management/demo/)."""
+campaigns, and five months of leads that walked the whole journey (devtools/demo/)."""
 
 import io
 import os
@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
 
-from handoff.management.demo import data, play
+from devtools.demo import data, play
 from handoff.models import Handoff, Offer, ScorecardRow
 from marketing.models import Campaign, Lead
 from marketing.models import Stage as LeadStage

@@ -25,12 +25,13 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from handoff import roles
+from handoff.dashboard.rollups import writer
 from handoff.models import Feedback, Handoff, Offer
 from marketing.models import Campaign, Lead, LeadStageChange, Touchpoint
 from sales import services as sales_services
 from sales.models import Deal, DealStageChange, SalesRep, Team
 
-from . import journeys, shapes, vocabulary, writer
+from . import journeys, shapes, vocabulary
 from .plan import DAY, MONTHLY_FLOOR, make_plan
 
 TABLE_ORDER = ["deal", "deal_change", "lead", "lead_change", "touchpoint", "handoff", "offer", "feedback"]
@@ -139,7 +140,7 @@ def generate(
         report.write_seconds += tables[name].seconds
     report.seconds = time.perf_counter() - started
     if rollups:
-        from ..rollups.refresh import rebuild_all
+        from handoff.dashboard.rollups.refresh import rebuild_all
 
         rollup_started = time.perf_counter()
         rebuild_all()

@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ...routing import company_domain
+from handoff.routing import company_domain
+
 from .leads import LeadSteps
 from .plan import DAY, DEAL, DEAL_AFTER_REJECTION, DISQUALIFIED, PENDING, REJECTED, SUBSCRIBER, Plan
 from .shapes import Shapes
