@@ -1,6 +1,6 @@
 """Measure LeadFlow's pages beside bare Django, in the same process and the same run.
 
-Absolute timings move with the machine's load (shared/LIMITS.md), so every product figure
+Absolute timings move with the machine's load (docs/PERFORMANCE.md, "The machine"), so every product figure
 is reported with its ratio to a bare-Django baseline measured in the same repetition:
 baseline and product alternate, 3-5 repetitions, and the median and range of the
 per-repetition ratio are what to quote. Requests go through Django's full stack (URL

@@ -41,7 +41,7 @@ SIZES = {
     "100k": {"leads": 100_000, "deals": 20_000, "touchpoints": 500_000, "campaigns": 300, "reps": 40},
     "1m": {"leads": 1_000_000, "deals": 200_000, "touchpoints": 5_000_000, "campaigns": 500, "reps": 50},
 }
-# shared/data beside the repository (DESIGN.md)
+# the public data sets beside the repository (tests/shared_data.py)
 X_EDUCATION = Path(__file__).resolve().parents[2] / "shared" / "data" / "x_education_leads.csv"
 if not X_EDUCATION.exists():
     X_EDUCATION = Path("/work/shared/data/x_education_leads.csv")

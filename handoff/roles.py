@@ -1,4 +1,4 @@
-"""The roles of RELIABILITY.md's permission matrix as Django groups.
+"""The roles of docs/RELIABILITY.md's permission matrix as Django groups.
 
 Capabilities are permissions on groups (checked with `has_perm`); the *scope* of what a
 user sees (own, team, all) is decided by each model's `visible_to` queryset. Admins are

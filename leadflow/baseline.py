@@ -1,5 +1,5 @@
 """Bare-Django endpoints that benchmarks measure beside the product, in the same process,
-middleware and database (shared/LIMITS.md). Mounted only with LEADFLOW_BENCH_BASELINE=1."""
+middleware and database (docs/PERFORMANCE.md, "The machine"). Mounted only with LEADFLOW_BENCH_BASELINE=1."""
 
 from django.contrib.sessions.models import Session
 from django.http import HttpResponse, JsonResponse

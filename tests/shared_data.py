@@ -1,6 +1,6 @@
 """Where the public data sets of shared/data are (see its PROVENANCE.md).
 
-They live beside the repository (DESIGN.md), wherever it is checked out; CI's clean clone
+They live beside the repository, wherever it is checked out; CI's clean clone
 may be elsewhere on the machine, hence the fixed fallback and LEADFLOW_SHARED_DATA.
 """
 

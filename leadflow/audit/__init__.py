@@ -1,4 +1,4 @@
-"""The audit log: who changed what, field by field (RELIABILITY.md's security baseline).
+"""The audit log: who changed what, field by field (docs/RELIABILITY.md, security baseline; docs/AUDIT.md).
 
 PostgreSQL records it: triggers (django-pghistory) on the tables of the models named in
 `settings.LEADFLOW_AUDITED_MODELS` copy each inserted, changed or deleted row into a history

@@ -1,4 +1,4 @@
-"""Marketing's leads as sales sees them (RELIABILITY.md: leads — salesperson own, manager
+"""Marketing's leads as sales sees them (docs/RELIABILITY.md: leads — salesperson own, manager
 team + pool; 404 outside the scope; a manager exports the team's leads only)."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Races the product must hold on real PostgreSQL (shared/RELIABILITY.md "Concurrency to hold").
+"""Races the product must hold on real PostgreSQL (docs/RELIABILITY.md, concurrency).
 
 Every scenario starts its threads behind one barrier and is repeated on fresh data, because
 a race that loses one time in five passes a single run most of the time.

@@ -1,4 +1,4 @@
-"""Faults to survive (shared/RELIABILITY.md): nothing lost, nothing done twice.
+"""Faults to survive (docs/RELIABILITY.md): nothing lost, nothing done twice.
 
 "Nothing lost" means every 2xx capture has exactly one lead, and every lead gets each
 downstream effect (score, MQL, handoff, offer) exactly once after recovery. The web app

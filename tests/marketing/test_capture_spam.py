@@ -1,4 +1,4 @@
-"""Spam on the public form (RELIABILITY.md): bots are thanked and forgotten, floods get 429."""
+"""Spam on the public form (docs/RELIABILITY.md): bots are thanked and forgotten, floods get 429."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""Pages keep a constant number of SQL queries as data grows (RELIABILITY.md)."""
+"""Pages keep a constant number of SQL queries as data grows (docs/RELIABILITY.md)."""
 
 import pytest
 from django.db import connection
