@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from marketing.ratelimit import client_ip
+from guards.net import client_ip
 
 from . import services
 

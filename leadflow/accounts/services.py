@@ -1,24 +1,23 @@
 """Signing in: the login lockout and API tokens.
 
-Lockout counters live in the cache (Redis in production), counted with atomic add/incr, and
-fail open: a cache outage must not lock everybody out, so attempts are then let through and
-the outage logged.
+Lockout counters are guards/ratelimit.py's, the limiter the capture form and API use too:
+a window opens at a counter's first failure, and fails open, so that a cache outage never
+locks everybody out (attempts are then let through and the outage logged).
 """
 
 import hashlib
 import logging
-import math
 import secrets
-import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from guards import ratelimit
 
 from .models import ApiToken
 
@@ -32,22 +31,17 @@ class Lockout:
     retry_after: int  # seconds until the window that caused it has passed
 
 
-def _hashed(value: str) -> str:
-    # No username (people paste passwords into it) or address is kept in the cache as is.
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
-def _user_key(username: str) -> str | None:
+def _folded(username: str) -> str:
     # Folded, so "Maria", "MARIA" and "ｍａｒｉａ" share one counter whatever the backend matches.
-    folded = unicodedata.normalize("NFKC", username).strip().casefold()
-    return f"login-failures:user:{_hashed(folded)}" if folded else None
+    return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
-def _scopes(username: str, ip: str) -> dict[str, int]:
-    """The counters an attempt is judged by, each with its limit."""
-    scopes = {f"login-failures:ip:{_hashed(ip)}": settings.LEADFLOW_LOGIN_IP_MAX_FAILURES}
-    if user_key := _user_key(username):
-        scopes[user_key] = settings.LEADFLOW_LOGIN_MAX_FAILURES
+def _scopes(username: str, ip: str) -> list[tuple[str, str, ratelimit.Rate]]:
+    """The counters an attempt is judged by: (scope, identity, rate)."""
+    window = settings.LEADFLOW_LOGIN_LOCKOUT_SECONDS
+    scopes = [("login-failures:ip", ip, ratelimit.Rate(settings.LEADFLOW_LOGIN_IP_MAX_FAILURES, window))]
+    if folded := _folded(username):
+        scopes.append(("login-failures:user", folded, ratelimit.Rate(settings.LEADFLOW_LOGIN_MAX_FAILURES, window)))
     return scopes
 
 
@@ -58,41 +52,18 @@ def login_lockout(*, username: str, ip: str, now: float | None = None) -> Lockou
     once a window holds the limit, attempts are refused until it has passed, whatever the
     password. Every username is treated alike, so this says nothing about which exist.
     """
-    now = time.time() if now is None else now
-    window = settings.LEADFLOW_LOGIN_LOCKOUT_SECONDS
-    scopes = _scopes(username, ip)
-    try:
-        starts = cache.get_many([f"{key}:start" for key in scopes])
-        live = {key: starts[f"{key}:start"] for key in scopes if now < starts.get(f"{key}:start", 0) + window}
-        counts = cache.get_many([f"{key}:{started}" for key, started in live.items()])
-    except Exception:  # any cache backend error: let the attempt through
-        logger.warning("login lockout unavailable; allowing the attempt", exc_info=True)
-        return None
     waits = [
-        math.ceil(started + window - now)
-        for key, started in live.items()
-        if counts.get(f"{key}:{started}", 0) >= scopes[key]
+        decision.retry_after
+        for scope, ident, rate in _scopes(username, ip)
+        if not (decision := ratelimit.check(scope, ident, rate, now=now)).allowed
     ]
     return Lockout(retry_after=max(waits)) if waits else None
 
 
 def record_failed_login(*, username: str, ip: str, now: float | None = None) -> Lockout | None:
     """Count a failed log-in against the username and the client IP; the lockout it caused, if any."""
-    now = time.time() if now is None else now
-    window = settings.LEADFLOW_LOGIN_LOCKOUT_SECONDS
-    for key in _scopes(username, ip):
-        try:
-            cache.add(f"{key}:start", now, timeout=window)
-            started = cache.get(f"{key}:start", now)
-            # One counter per window, named by its start: a count can never carry over into
-            # the next window, whatever the backend does with expiry times.
-            counter = f"{key}:{started}"
-            cache.add(counter, 0, timeout=window)
-            cache.incr(counter)
-            # Django's non-Redis backends reset an incremented key to the default timeout.
-            cache.touch(counter, timeout=max(1, math.ceil(started + window - now)))
-        except Exception:  # a cache outage, or the window expiring between add and incr
-            logger.warning("login failure not counted", exc_info=True)
+    for scope, ident, rate in _scopes(username, ip):
+        ratelimit.hit(scope, ident, rate, now=now)
     return login_lockout(username=username, ip=ip, now=now)
 
 
@@ -102,13 +73,8 @@ def clear_failed_logins(*, username: str) -> None:
     The client IP's counter stays, or an attacker could reset it by logging into an account
     of their own between guesses at others'.
     """
-    user_key = _user_key(username)
-    if user_key is None:
-        return
-    try:
-        cache.delete(f"{user_key}:start")  # orphans the window's counter, which then expires
-    except Exception:
-        logger.warning("login failures not cleared", exc_info=True)
+    if folded := _folded(username):
+        ratelimit.reset("login-failures:user", folded)
 
 
 # --- API tokens ------------------------------------------------------------------------

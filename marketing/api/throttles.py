@@ -1,16 +1,17 @@
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from .. import ratelimit
+from guards import ratelimit
+from guards.net import client_ip
 
 
 class CaptureThrottle(BaseThrottle):
     """Per-caller limit on the capture endpoint: per API key for a key's holder, per client
     IP for everyone else (LEADFLOW_CAPTURE_KEY_RATE, LEADFLOW_CAPTURE_RATE).
 
-    Counted by marketing/ratelimit.py, the limiter the hosted form uses too: atomic under
+    Counted by guards/ratelimit.py, the limiter the hosted form and the login use too: atomic under
     bursts (DRF's own throttles read, decide, then write, so 30 simultaneous requests all
-    got through a limit of 10), held to the limit across a window's edge, and failing open
+    got through a limit of 10), Retry-After the moment the window has passed, and failing open
     when the cache is down, so that an outage never turns every capture into a 500.
     """
 
@@ -19,7 +20,7 @@ class CaptureThrottle(BaseThrottle):
         if request.auth is not None:
             scope, ident = "capture-key", f"{type(request.auth).__name__}:{request.auth.pk}"
         else:
-            scope, ident = "capture", ratelimit.client_ip(request)
+            scope, ident = "capture", client_ip(request)
         rate = rates.get(scope)
         if rate is None:
             return True

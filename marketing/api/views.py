@@ -6,9 +6,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from .. import ratelimit, services
+from .. import services
 from ..emails import normalize_email
 from ..models import Touchpoint
+from ..ratelimit import hit_email
 from ..services.capture import vouches_for_captures
 from .serializers import CaptureSerializer
 from .throttles import CaptureThrottle
@@ -34,7 +35,7 @@ class CaptureView(APIView):
     def post(self, request):
         serializer = CaptureSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        limited = ratelimit.hit_email(normalize_email(serializer.validated_data["email"]))
+        limited = hit_email(normalize_email(serializer.validated_data["email"]))
         if not limited.allowed:
             raise Throttled(limited.retry_after, detail="Too many captures of this address.")
         verified = vouches_for_captures(request.user)

@@ -15,10 +15,14 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 
-from .. import ratelimit, services, spam
+from guards import ratelimit
+from guards.net import client_ip
+
+from .. import services, spam
 from ..emails import normalize_email
 from ..forms.capture import CaptureForm, honeypot_filled
 from ..models import Campaign
+from ..ratelimit import hit_email
 from ..services.lead_forms import form_of
 
 EMBEDDABLE = csp_override({**settings.SECURE_CSP, "frame-ancestors": settings.LEADFLOW_FORM_FRAME_ANCESTORS})
@@ -42,7 +46,7 @@ def capture_form(request, utm_campaign: str):
     if request.method != "POST":
         return page.render(CaptureForm(initial=_visit(request, page.embed), lead_form=lead_form, questions=questions))
 
-    limited = ratelimit.hit("form-ip", ratelimit.client_ip(request), settings.LEADFLOW_FORM_IP_RATE)
+    limited = ratelimit.hit("form-ip", client_ip(request), settings.LEADFLOW_FORM_IP_RATE)
     if not limited.allowed:
         return page.too_many(limited.retry_after)
     form = CaptureForm(request.POST, lead_form=lead_form, questions=questions)
@@ -56,7 +60,7 @@ def capture_form(request, utm_campaign: str):
     if not form.is_valid():
         return page.render(form, status=400)
     email = normalize_email(form.cleaned_data["email"])
-    limited = ratelimit.hit_email(email)
+    limited = hit_email(email)
     if not limited.allowed:
         return page.too_many(limited.retry_after)
     services.capture_lead(capture=form.to_capture(campaign=campaign))

@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.test import Client
 from pytest_django.asserts import assertContains
 
-from marketing import ratelimit, spam
+from guards import ratelimit
+from marketing import spam
 from marketing.models import Lead, Touchpoint
 from tests.marketing.visitors import form_url, submit, token_for, token_in
 
