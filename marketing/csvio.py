@@ -1,4 +1,5 @@
-"""Reading CSV files people actually have, and writing CSV that spreadsheets cannot execute.
+"""Reading CSV files people actually have (writing CSV that spreadsheets cannot execute is
+guards/csvsafe.py's).
 
 Reading streams from disk (bounded memory whatever the size): the encoding and the
 delimiter (`,` `;` tab `|`) are detected first, then records are read one at a time,
@@ -22,7 +23,6 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 # A cell may be this long before the reader refuses the row (csv's default is 128 KiB and
@@ -442,43 +442,3 @@ def count_records(path: Path, fmt: CsvFormat) -> int:
     except CsvFileError:
         pass  # the import itself reports the unreadable line
     return total
-
-
-# --- Writing ------------------------------------------------------------------------------
-
-# Spreadsheets run a cell starting with these as a formula (RELIABILITY.md: CSV export).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def safe_cell(value) -> str | int | float | Decimal:
-    """A value as a CSV cell that no spreadsheet will evaluate.
-
-    Numbers stay numbers (and a text that is only a plain number, like "-5", is left as
-    is: it cannot be a formula). Any other text starting with = + - @ TAB CR or NUL gets a
-    leading apostrophe, which spreadsheets show as text.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float | Decimal):
-        return value
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-class Echo:
-    """A file-like object whose write() returns the line, for StreamingHttpResponse."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows) -> Iterator[str]:
-    """Encode rows of cells as CSV text lines, neutralising every cell on the way."""
-    writer = csv.writer(Echo())
-    for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row])

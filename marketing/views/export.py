@@ -7,7 +7,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..csvio import csv_lines
+from guards.csvsafe import csv_lines
+
 from ..emails import is_placeholder
 from .leads import filtered_leads
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..csvio import csv_lines, encoding_label
+from guards.csvsafe import csv_lines
+
+from ..csvio import encoding_label
 from ..forms.imports import MappingForm, UploadForm
 from ..models import LeadImport
 from ..services import imports as import_services

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from guards.csvsafe import safe_cell
 from handoff import services as handoff_services
 from marketing import services
-from marketing.csvio import safe_cell
 from marketing.models import Lead, Stage
 from tests import factories
 from tests.conftest import logged_in

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 
-from marketing.csvio import csv_lines
+from guards.csvsafe import csv_lines
 
 from ..widgets import compute, rollup_state
 from . import common
