@@ -1,8 +1,8 @@
 """Handoff in the Django admin: read-only. Handoffs, offers and feedback are the seam's state
-machine (handoff.services moves them with the lead and the deal); routing state and rollups
-are written by routing and the sweeps; the settings (team hours and SLA, routing rules,
-recycling rules, the two-sided commitment) are edited on handoff's own pages, whose services
-check them (time zones, rule order, a cool-down only for nurture, a commitment per month).
+machine (handoff.services moves them with the lead and the deal); routing state is written by
+routing; the settings (team hours and SLA, routing rules, recycling rules, the two-sided
+commitment) are edited on handoff's own pages, whose services check them (time zones, rule
+order, a cool-down only for nurture, a commitment per month).
 """
 
 from django.contrib import admin
@@ -11,7 +11,6 @@ from guards.admin import ReadOnlyInline, RecordAdmin
 
 from .models import (
     Commitment,
-    DigestSent,
     Erasure,
     Feedback,
     Handoff,
@@ -19,8 +18,6 @@ from .models import (
     RejectionRule,
     RoutingRule,
     RoutingSlot,
-    ScorecardDirty,
-    ScorecardRow,
     TeamSettings,
 )
 
@@ -98,29 +95,6 @@ class CommitmentAdmin(RecordAdmin):
     """Set on the SLA agreement page (services.save_commitment: one per month, from its first day)."""
 
     list_display = ["starts_on", "mqls_per_month", "updated_by"]
-
-
-@admin.register(ScorecardRow)
-class ScorecardRowAdmin(RecordAdmin):
-    """A rollup, rebuilt from the raw rows (handoff.tasks.rebuild_scorecards)."""
-
-    list_display = ["dimension", "label", "leads", "offered", "accepted", "won", "revenue", "refreshed_at"]
-    list_filter = ["dimension"]
-    search_fields = ["label"]
-
-
-@admin.register(ScorecardDirty)
-class ScorecardDirtyAdmin(RecordAdmin):
-    """Groups an event marked stale, waiting for the next refresh."""
-
-    list_display = ["dimension", "key", "marked_at"]
-
-
-@admin.register(DigestSent)
-class DigestSentAdmin(RecordAdmin):
-    """One weekly digest claimed for one marketer: removing it would send that week's again."""
-
-    list_display = ["user", "week_starts", "sent_at"]
 
 
 @admin.register(Erasure)

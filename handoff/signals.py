@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # anything about them is anonymised: a listener that keeps copies of their name or address
 # elsewhere (logs, mail) can still find them. kwargs: lead_ids, deal_ids.
 subject_erasing = Signal()
+
+# Sent inside the write's transaction whenever what a lead's handoff says about the lead
+# changes: handed to a team, accepted, rejected, its deal moved on or closed. A listener that
+# keeps numbers per lead (insights' scorecards) notes the lead there, so its note commits or
+# rolls back with the change. kwargs: lead, rep_id (the salesperson it counts for, or None).
+handoff_changed = Signal()

@@ -2,8 +2,7 @@
 
 from celery import shared_task
 
-from . import scorecards, services
-from .reports import digest
+from . import services
 
 
 @shared_task
@@ -32,19 +31,3 @@ def expire_overdue_offers() -> dict:
 def reconcile() -> dict:
     report = services.reconcile()
     return {"routed": report.routed, "offered": report.offered, "outcomes": report.outcomes, "failed": report.failed}
-
-
-@shared_task
-def refresh_scorecards() -> dict:
-    report = scorecards.refresh_stale()
-    return {"groups": report.groups, "marks": report.marks}
-
-
-@shared_task
-def rebuild_scorecards() -> int:
-    return scorecards.rebuild_all()
-
-
-@shared_task
-def send_weekly_digest() -> int:
-    return digest.send_weekly_digests()

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from .views import offers, playbooks, reports, routing, scorecards, subject_rights, verdicts
+from .views import offers, playbooks, routing, subject_rights, verdicts
 
+# The SLA reports and scorecards under /handoff/ are insights' pages (insights/urls.py).
 app_name = "handoff"
 urlpatterns = [
     path("offers/", offers.inbox, name="inbox"),
@@ -15,10 +16,6 @@ urlpatterns = [
     path("routing/rules/<int:pk>/move/", routing.rule_move, name="rule-move"),
     path("routing/rules/<int:pk>/delete/", routing.rule_delete, name="rule-delete"),
     path("routing/recycling/", routing.recycling, name="recycling"),
-    path("sla/", reports.sla, name="sla"),
-    path("sla/agreement/", reports.agreement, name="agreement"),
-    path("scorecards/", scorecards.scorecards, name="scorecards"),
-    path("scorecards/campaigns/<int:pk>/", scorecards.campaign_scorecard, name="campaign-scorecard"),
     path("playbooks/", playbooks.playbooks, name="playbooks"),
     path("playbooks/<int:pk>/", playbooks.playbook_edit, name="playbook-edit"),
     path("leads/<int:pk>/verdicts/", verdicts.lead_verdicts, name="lead-verdicts"),

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "sales",
     "handoff",
     "handoff.dashboard",
+    # Scorecards, SLA reports, the digest: reads the three apps above, none of them imports it.
+    "insights",
     "leadflow.outbox",
     "leadflow.audit",
     "leadflow.accounts",
@@ -348,13 +350,13 @@ CELERY_BEAT_SCHEDULE = {
     "forget-sent-emails": {"task": "leadflow.outbox.tasks.forget_sent_emails", "schedule": timedelta(days=1)},
     # Scorecards: groups that events marked stale every minute, everything nightly; the
     # digest task runs daily but sends each marketer one digest a week.
-    "refresh-scorecards": {"task": "handoff.tasks.refresh_scorecards", "schedule": _sweep_every},
+    "refresh-scorecards": {"task": "insights.tasks.refresh_scorecards", "schedule": _sweep_every},
     "rebuild-scorecards": {
-        "task": "handoff.tasks.rebuild_scorecards",
+        "task": "insights.tasks.rebuild_scorecards",
         "schedule": crontab(hour=env_int("LEADFLOW_SCORECARD_REBUILD_HOUR", 2), minute=30),
     },
     "weekly-digest": {
-        "task": "handoff.tasks.send_weekly_digest",
+        "task": "insights.tasks.send_weekly_digest",
         "schedule": crontab(hour=env_int("LEADFLOW_DIGEST_HOUR", 7), minute=0),
     },
     # Claims each reminder with a conditional update: one email per activity, however many beats.

@@ -27,6 +27,8 @@ urlpatterns = [
     path("marketing/", include("marketing.urls")),
     path("sales/", include("sales.urls")),
     path("handoff/", include("handoff.urls")),
+    # Scorecards and SLA reports keep their /handoff/ addresses (bookmarks, the crawler).
+    path("handoff/", include("insights.urls")),
     path("dashboard/", include("handoff.dashboard.urls")),
     path("api/v1/", include("marketing.api.urls")),
     path("api/v1/", include("handoff.api.urls")),

@@ -32,14 +32,14 @@ class DemoUser:
 
 INSIDE, FIELD = "Inside Sales", "Field Sales EMEA"
 USERS = (
-    DemoUser("maria", "Maria", "Lopez", "Marketer", "handoff:scorecards", group=roles.MARKETING),
+    DemoUser("maria", "Maria", "Lopez", "Marketer", "insights:scorecards", group=roles.MARKETING),
     DemoUser("sam", "Sam", "Carter", "Salesperson", "handoff:inbox", group=roles.SALES, team=INSIDE),
     DemoUser("sara", "Sara", "Kim", "Salesperson", "handoff:inbox", group=roles.SALES, team=INSIDE),
     DemoUser("mike", "Mike", "Chen", "Sales manager", "handoff:routing", group=roles.SALES_MANAGERS, team=INSIDE),
     DemoUser("lena", "Lena", "Vogel", "Salesperson", "handoff:inbox", group=roles.SALES, team=FIELD, weight=2),
     DemoUser("omar", "Omar", "Haddad", "Salesperson", "handoff:inbox", group=roles.SALES, team=FIELD, away_days=6),
     DemoUser("jan", "Jan", "Novak", "Salesperson", "handoff:inbox", group=roles.SALES, team=FIELD),
-    DemoUser("erin", "Erin", "Walsh", "Sales manager", "handoff:sla", group=roles.SALES_MANAGERS, team=FIELD),
+    DemoUser("erin", "Erin", "Walsh", "Sales manager", "insights:sla", group=roles.SALES_MANAGERS, team=FIELD),
     DemoUser("admin", "Alex", "Morgan", "Admin", "admin:index", is_admin=True),
 )
 MANAGERS = {INSIDE: "mike", FIELD: "erin"}

@@ -1,13 +1,11 @@
-"""Handoff's tables: the handoffs themselves, routing and SLA settings, scorecard rollups."""
+"""Handoff's tables: the handoffs themselves, routing and SLA settings, erasure records."""
 
 from .erasures import Erasure
 from .handoffs import Feedback, Handoff, HandoffQuerySet, Offer, RejectionReason, RoutingSlot
-from .reports import Commitment, DigestSent, ScorecardDirty, ScorecardRow
-from .settings import RejectionRule, RoutingRule, TeamSettings
+from .settings import Commitment, RejectionRule, RoutingRule, TeamSettings
 
 __all__ = [
     "Commitment",
-    "DigestSent",
     "Erasure",
     "Feedback",
     "Handoff",
@@ -17,7 +15,5 @@ __all__ = [
     "RejectionRule",
     "RoutingRule",
     "RoutingSlot",
-    "ScorecardDirty",
-    "ScorecardRow",
     "TeamSettings",
 ]

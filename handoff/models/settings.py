@@ -1,4 +1,5 @@
-"""What managers configure: how each team takes offers, where leads go, what a rejection does."""
+"""What managers configure: how each team takes offers, where leads go, what a rejection does;
+and marketing's side of the two-sided SLA (the MQLs it commits to a month)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -227,3 +228,24 @@ class RejectionRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.get_action_display()}"
+
+
+class Commitment(models.Model):
+    """Marketing's side of the two-sided SLA from a month on: the MQLs it delivers a month.
+
+    Sales' side is each team's SLA (TeamSettings: working minutes and target share), the
+    one definition the inbox clock uses too; it used to be copied here (migration 0006).
+    """
+
+    starts_on = models.DateField(unique=True, help_text="The first day of the month it applies from.")
+    mqls_per_month = models.PositiveIntegerField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"From {self.starts_on:%B %Y}: {self.mqls_per_month} MQLs"

@@ -17,12 +17,12 @@ from marketing.services.capture import resolve_alias
 from sales import services as sales
 from sales.models import SalesRep
 
-from .. import scorecards
 from ..brief import build_brief
 from ..errors import OfferConflict
 from ..models import Feedback, Handoff, Offer, RejectionReason, TeamSettings
 from ..recycling import Action, rule_for
 from ..routing import company_domain, pick_rep, route_for
+from ..signals import handoff_changed
 from ..workhours import WorkingHours
 from . import notify
 
@@ -49,7 +49,7 @@ def route_lead(*, lead_id: int, cycle: int) -> Handoff | None:
                 },
             )
             if created:
-                scorecards.mark_lead(lead)
+                handoff_changed.send(sender=Handoff, lead=lead, rep_id=None)
         return offer_handoff(handoff_id=handoff.pk)
 
 
@@ -239,7 +239,7 @@ def _open_deal(handoff: Handoff, lead: Lead, *, by, rating: int | None, comment:
     handoff.save(update_fields=["state", "decided_at", "deal"])
     _record_rating(handoff, by, Feedback.Moment.ACCEPT, rating, comment)
     marketing.accept_lead(lead_id=lead.pk, owner_id=handoff.assignee_id)
-    scorecards.mark_lead(lead, rep_id=handoff.assignee_id)
+    handoff_changed.send(sender=Handoff, lead=lead, rep_id=handoff.assignee_id)
 
 
 def _team_leads(team_id: int | None) -> Q:
@@ -325,7 +325,7 @@ def _reject(handoff: Handoff, *, reason: str, note: str, rating: int | None, ori
         ]
     )
     _record_rating(handoff, by, Feedback.Moment.REJECT, rating, note)
-    scorecards.mark_lead(handoff.lead, rep_id=handoff.assignee_id)
+    handoff_changed.send(sender=Handoff, lead=handoff.lead, rep_id=handoff.assignee_id)
 
 
 def _apply_rule(handoff: Handoff, rule, *, note: str, original: Lead | None, by) -> str:

@@ -7,8 +7,8 @@ from marketing.models import Stage as LeadStage
 from sales.models import Deal
 from sales.models import Stage as DealStage
 
-from .. import scorecards
 from ..models import Feedback, Handoff
+from ..signals import handoff_changed
 
 
 def record_deal_outcome(*, deal_id: int) -> bool:
@@ -37,7 +37,7 @@ def record_deal_outcome(*, deal_id: int) -> bool:
             )
         handoff.outcome_closed_at = deal.closed_at
         handoff.save(update_fields=["outcome_closed_at"])
-        scorecards.mark_lead(handoff.lead, rep_id=handoff.assignee_id)
+        handoff_changed.send(sender=Handoff, lead=handoff.lead, rep_id=handoff.assignee_id)
     return True
 
 
@@ -53,4 +53,4 @@ def sync_lead_stage(*, deal_id: int) -> None:
     if position >= 1:
         stage = LeadStage.SQL if position == 1 else LeadStage.OPPORTUNITY
         marketing.advance_lead(lead_id=handoff.lead_id, stage=stage, reason=f"Deal moved to {deal.stage.name}")
-        scorecards.mark_lead(handoff.lead, rep_id=handoff.assignee_id)
+        handoff_changed.send(sender=Handoff, lead=handoff.lead, rep_id=handoff.assignee_id)

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from devtools.demo import data
 from devtools.demo.play import play
-from handoff.models import ScorecardRow
-from handoff.models.reports import Dimension
+from insights.models import Dimension, ScorecardRow
 from marketing.models import Campaign
 from sales.models import Stage
 from tests.browser.conftest import screenshot

@@ -23,7 +23,12 @@ def test_every_link_a_persona_is_shown_opens(crawls, persona):
 def test_a_signed_in_persona_reaches_the_pages_of_their_role(crawls, persona):
     reached = {url_name(url) for url in crawls(persona).pages}
     expected = {
-        "marketer": {"marketing:lead-list", "marketing:campaign-detail", "marketing:import-list", "handoff:scorecards"},
+        "marketer": {
+            "marketing:lead-list",
+            "marketing:campaign-detail",
+            "marketing:import-list",
+            "insights:scorecards",
+        },
         "salesperson": {"handoff:inbox", "sales:board", "sales:deal-detail", "sales:my-day", "dashboard:overview"},
         "other-team salesperson": {"handoff:inbox", "sales:board", "sales:deal-detail"},
         "sales manager": {"dashboard:overview", "dashboard:deals", "handoff:routing", "handoff:team-settings"},

@@ -27,7 +27,7 @@ def _own_cache(settings):
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12"])
 def test_a_commitment_for_a_month_outside_the_range_is_refused_and_not_saved(marketer, month):
     client = logged_in(marketer)
-    page = reverse("handoff:agreement")
+    page = reverse("insights:agreement")
     form = pages.form_with_button(client.get(page), "Save commitment")
     response = client.post(form.action or page, form.data(month=month, mqls_per_month="40"))
     assert response.status_code == 400

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from handoff import scorecards
-from handoff.models import DigestSent
-from handoff.reports import digest
+from insights import scorecards
+from insights.models import DigestSent
+from insights.reports import digest
 from tests import factories
 from tests.handoff.factories import decided_deal, rejected
 
@@ -43,7 +43,7 @@ def test_each_marketer_gets_last_weeks_digest_once(marketer, last_week):
 
 
 def test_a_failed_send_is_retried_by_the_next_run(marketer, last_week):
-    with mock.patch("handoff.reports.digest.send_mail", side_effect=OSError("mail server down")):
+    with mock.patch("insights.reports.digest.send_mail", side_effect=OSError("mail server down")):
         assert digest.send_weekly_digests() == 0
     assert not DigestSent.objects.exists()
     assert digest.send_weekly_digests() == 1

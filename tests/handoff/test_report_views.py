@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from handoff import scorecards, services
+from handoff import services
 from handoff.models import Commitment, Handoff
+from insights import scorecards
 from sales import services as sales_services
 from sales.models import AssetSend, Stage, StageAsset
 from tests import factories
@@ -94,7 +95,7 @@ def test_a_manager_sees_their_teams_sla_and_fairness(team, rep, teammate, manage
     team_hours(team, manager=manager, sla_minutes=90)
     for n in range(4):
         factories.offered(email=f"l{n}@c{n}.example")
-    response = logged_in(manager).get(reverse("handoff:sla"), {"days": "7"})
+    response = logged_in(manager).get(reverse("insights:sla"), {"days": "7"})
     assert response.status_code == 200
     team_report = response.context["teams"][0]
     assert team_report["team"] == team
@@ -103,26 +104,26 @@ def test_a_manager_sees_their_teams_sla_and_fairness(team, rep, teammate, manage
 
 
 def test_the_sla_page_refuses_an_unknown_period(manager):
-    response = logged_in(manager).get(reverse("handoff:sla"), {"days": "365"})
+    response = logged_in(manager).get(reverse("insights:sla"), {"days": "365"})
     assert response.status_code == 400
     assert "days" in text_of(response)
 
 
 @pytest.mark.parametrize("persona", ["rep", "marketer"])
 def test_the_sla_page_is_for_managers(request, persona):
-    assert logged_in(request.getfixturevalue(persona)).get(reverse("handoff:sla")).status_code == 403
+    assert logged_in(request.getfixturevalue(persona)).get(reverse("insights:sla")).status_code == 403
 
 
 def test_a_marketer_sets_the_commitments_and_sees_both_sides(marketer, rep):
     factories.offered()
     response = logged_in(marketer).post(
-        reverse("handoff:agreement"),
+        reverse("insights:agreement"),
         {"month": timezone.localdate().strftime("%Y-%m"), "mqls_per_month": "40"},
     )
     assert response.status_code == 303
     commitment = Commitment.objects.get()
     assert (commitment.starts_on.day, commitment.mqls_per_month, commitment.updated_by) == (1, 40, marketer)
-    page = logged_in(marketer).get(reverse("handoff:agreement"))
+    page = logged_in(marketer).get(reverse("insights:agreement"))
     assert page.context["months"][-1].mqls == 1
     assert "Missed · 2.5%" in text_of(page)
 
@@ -132,15 +133,15 @@ def test_a_marketer_sets_the_commitments_and_sees_both_sides(marketer, rep):
 )
 def test_bad_commitments_are_refused_and_nothing_is_saved(manager, overrides):
     data = {"month": "2026-03", "mqls_per_month": "40"}
-    response = logged_in(manager).post(reverse("handoff:agreement"), {**data, **overrides})
+    response = logged_in(manager).post(reverse("insights:agreement"), {**data, **overrides})
     assert response.status_code == 400
     assert set(overrides) <= set(response.context["form"].errors)
     assert not Commitment.objects.exists()
 
 
 def test_a_salesperson_neither_sees_nor_sets_the_commitments(rep):
-    assert logged_in(rep).get(reverse("handoff:agreement")).status_code == 403
-    response = logged_in(rep).post(reverse("handoff:agreement"), {"month": "2026-03", "mqls_per_month": "1"})
+    assert logged_in(rep).get(reverse("insights:agreement")).status_code == 403
+    response = logged_in(rep).post(reverse("insights:agreement"), {"month": "2026-03", "mqls_per_month": "1"})
     assert response.status_code == 403
     assert not Commitment.objects.exists()
 
@@ -157,7 +158,7 @@ def scored(team, rep, teammate, campaign):
 
 
 def test_a_marketer_sees_every_source_with_the_best_first(marketer, scored):
-    response = logged_in(marketer).get(reverse("handoff:scorecards"))
+    response = logged_in(marketer).get(reverse("insights:scorecards"))
     assert response.status_code == 200
     assert response.context["scope"] == "all"
     rows = response.context["rows"]
@@ -169,21 +170,21 @@ def test_the_scorecard_sorts_by_any_column_both_ways(marketer, scored, rep):
     factories.offered(email="c@c.example", source="referral")
     scorecards.rebuild_all()
     client = logged_in(marketer)
-    down = client.get(reverse("handoff:scorecards"), {"by": "source", "sort": "leads", "dir": "desc"})
-    up = client.get(reverse("handoff:scorecards"), {"by": "source", "sort": "leads", "dir": "asc"})
+    down = client.get(reverse("insights:scorecards"), {"by": "source", "sort": "leads", "dir": "desc"})
+    up = client.get(reverse("insights:scorecards"), {"by": "source", "sort": "leads", "dir": "asc"})
     assert [row.leads for row in down.context["rows"]] == [2, 1]
     assert [row.leads for row in up.context["rows"]] == [1, 2]
 
 
 @pytest.mark.parametrize("query", [{"by": "planet"}, {"sort": "secret_column"}, {"dir": "sideways"}])
 def test_the_scorecard_refuses_unknown_groupings_and_sorts(marketer, scored, query):
-    response = logged_in(marketer).get(reverse("handoff:scorecards"), query)
+    response = logged_in(marketer).get(reverse("insights:scorecards"), query)
     assert response.status_code == 400
     assert f"({next(iter(query))})" in text_of(response)
 
 
 def test_a_salesperson_sees_only_their_own_leads(scored, rep, teammate):
-    response = logged_in(teammate).get(reverse("handoff:scorecards"), {"by": "rep"})
+    response = logged_in(teammate).get(reverse("insights:scorecards"), {"by": "rep"})
     assert response.status_code == 200
     assert response.context["scope"] == "own"
     assert [row.key for row in response.context["rows"]] == [str(teammate.pk)]
@@ -191,22 +192,22 @@ def test_a_salesperson_sees_only_their_own_leads(scored, rep, teammate):
 
 def test_a_manager_sees_their_teams_leads_and_not_another_teams(scored, manager, stranger):
     factories.offered(email="x@x.example")  # our team
-    ours = logged_in(manager).get(reverse("handoff:scorecards"), {"by": "campaign"})
+    ours = logged_in(manager).get(reverse("insights:scorecards"), {"by": "campaign"})
     theirs = logged_in(factories.sales_manager(stranger.sales_rep.team, username="fred")).get(
-        reverse("handoff:scorecards"), {"by": "campaign"}
+        reverse("insights:scorecards"), {"by": "campaign"}
     )
     assert sum(row.offered for row in ours.context["rows"]) == 3
     assert theirs.context["rows"] == []
 
 
 def test_someone_without_a_role_cannot_see_scorecards(nobody):
-    assert logged_in(nobody).get(reverse("handoff:scorecards")).status_code == 403
+    assert logged_in(nobody).get(reverse("insights:scorecards")).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["marketer", "manager"])
 def test_the_scorecard_costs_the_same_queries_as_groups_grow(request, persona, team, rep, manager):
     client = logged_in(request.getfixturevalue(persona))
-    url = reverse("handoff:scorecards") + "?by=campaign"
+    url = reverse("insights:scorecards") + "?by=campaign"
     decided_deal(rep, won=True, email="a0@a0.example", campaign=factories.CampaignFactory())
     scorecards.rebuild_all()
     small = count_queries(client, url)
@@ -217,7 +218,7 @@ def test_the_scorecard_costs_the_same_queries_as_groups_grow(request, persona, t
 
 
 def test_the_campaign_fragment_shows_how_sales_judged_its_leads(marketer, scored):
-    response = logged_in(marketer).get(reverse("handoff:campaign-scorecard", args=[scored.pk]))
+    response = logged_in(marketer).get(reverse("insights:campaign-scorecard", args=[scored.pk]))
     assert response.status_code == 200
     text = text_of(response)
     assert "2 → 2 → 2" in text and "50.0%" in text and "No budget 1" in text
@@ -225,11 +226,11 @@ def test_the_campaign_fragment_shows_how_sales_judged_its_leads(marketer, scored
 
 
 def test_the_campaign_fragment_of_an_unknown_campaign_is_a_404(marketer):
-    assert logged_in(marketer).get(reverse("handoff:campaign-scorecard", args=[999999])).status_code == 404
+    assert logged_in(marketer).get(reverse("insights:campaign-scorecard", args=[999999])).status_code == 404
 
 
 def test_the_campaign_fragment_needs_a_role(nobody, campaign, client):
-    url = reverse("handoff:campaign-scorecard", args=[campaign.pk])
+    url = reverse("insights:campaign-scorecard", args=[campaign.pk])
     assert logged_in(nobody).get(url).status_code == 403
     assert client.get(url).status_code == 302
 
@@ -327,7 +328,7 @@ def test_the_playbook_shows_which_assets_go_with_deals_that_move_on(marketer, re
 
 def test_the_campaign_page_and_my_day_load_the_handoff_fragments(marketer, rep, campaign):
     campaign_page = logged_in(marketer).get(reverse("marketing:campaign-detail", args=[campaign.pk]))
-    fragment = reverse("handoff:campaign-scorecard", args=[campaign.pk])
+    fragment = reverse("insights:campaign-scorecard", args=[campaign.pk])
     assert f'hx-get="{fragment}" hx-trigger="load"' in campaign_page.text
     my_day = logged_in(rep).get(reverse("sales:my-day"))
     assert f'hx-get="{reverse("handoff:offers-due")}" hx-trigger="load"' in my_day.text
@@ -350,7 +351,7 @@ def test_the_routing_page_costs_the_same_queries_as_rules_grow(team, manager, ca
 def test_the_sla_page_and_offers_due_cost_the_same_queries_as_offers_grow(settings, team, rep, teammate, manager):
     settings.LEADFLOW_OFFER_SLA_MINUTES = 30
     factories.offered(email="first@c0.example")
-    pages = [(logged_in(manager), reverse("handoff:sla")), (logged_in(rep), reverse("handoff:offers-due"))]
+    pages = [(logged_in(manager), reverse("insights:sla")), (logged_in(rep), reverse("handoff:offers-due"))]
     small = [count_queries(client, url) for client, url in pages]
     for n in range(1, 9):
         handoff = factories.offered(email=f"l{n}@c{n}.example")
@@ -376,8 +377,8 @@ def test_the_playbook_page_costs_the_same_queries_as_assets_and_sends_grow(marke
 def test_the_two_sided_report_costs_the_same_queries_as_commitments_grow(marketer, rep):
     client = logged_in(marketer)
     factories.offered()
-    small = count_queries(client, reverse("handoff:agreement"))
+    small = count_queries(client, reverse("insights:agreement"))
     for months_back in range(1, 6):
         day = (timezone.localdate().replace(day=1) - datetime.timedelta(days=28 * months_back)).replace(day=1)
         services.save_commitment(by=marketer, month=day, mqls_per_month=10)
-    assert count_queries(client, reverse("handoff:agreement")) == small
+    assert count_queries(client, reverse("insights:agreement")) == small

@@ -5,8 +5,8 @@ import pytest
 
 from handoff import services
 from handoff.models import Handoff, Offer
-from handoff.reports.fairness import fairness
 from handoff.routing import fill_domains
+from insights.reports.fairness import fairness
 from marketing import services as marketing_services
 from marketing.models import Channel, CompanySize
 from sales.models import SalesRep

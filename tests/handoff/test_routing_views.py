@@ -229,10 +229,19 @@ def test_a_marketer_cannot_change_recycling_rules(marketer):
     assert not RejectionRule.objects.exists()
 
 
-@pytest.mark.parametrize("model", ["teamsettings", "routingrule", "rejectionrule", "commitment", "scorecardrow"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "handoff_teamsettings",
+        "handoff_routingrule",
+        "handoff_rejectionrule",
+        "handoff_commitment",
+        "insights_scorecardrow",
+    ],
+)
 def test_an_admin_sees_the_handoff_settings_in_the_admin(admin_user, team, manager, model):
     team_hours(team, manager=manager)
     rule(team, manager=manager, name="<b>Bold</b> rule")
-    response = logged_in(admin_user).get(reverse(f"admin:handoff_{model}_changelist"))
+    response = logged_in(admin_user).get(reverse(f"admin:{model}_changelist"))
     assert response.status_code == 200
     assert "<b>Bold</b>" not in response.text

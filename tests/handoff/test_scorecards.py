@@ -9,9 +9,10 @@ from unittest import mock
 
 import pytest
 
-from handoff import scorecards, services
-from handoff.models import Feedback, Handoff, ScorecardDirty, ScorecardRow
-from handoff.models.reports import Dimension
+from handoff import services
+from handoff.models import Feedback, Handoff
+from insights import scorecards
+from insights.models import Dimension, ScorecardDirty, ScorecardRow
 from marketing import services as marketing_services
 from marketing.models import Campaign, CampaignSpend, Channel, Lead, LeadStageChange
 from sales import services as sales_services

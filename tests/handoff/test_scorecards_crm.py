@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from handoff import scorecards
-from handoff.models import ScorecardRow
-from handoff.models.reports import Dimension
+from insights import scorecards
+from insights.models import Dimension, ScorecardRow
 from tests.conftest import require
 from tests.handoff import crm_loader
 

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from handoff import roles
-from handoff.models import Feedback, Handoff, Offer, RoutingRule, ScorecardRow, TeamSettings
-from handoff.models.reports import Dimension
+from handoff.models import Feedback, Handoff, Offer, RoutingRule, TeamSettings
+from insights.models import Dimension, ScorecardRow
 from marketing.models import Lead, Touchpoint
 from marketing.models import Stage as LeadStage
 from sales.models import AssetSend, Deal, SalesRep

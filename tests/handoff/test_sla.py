@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from handoff import services
 from handoff.models import Handoff, Offer
-from handoff.reports.sla import offer_metrics, two_sided_report
+from insights.reports.sla import offer_metrics, two_sided_report
 from tests import factories
 from tests.conftest import logged_in
 from tests.handoff.factories import at, team_hours

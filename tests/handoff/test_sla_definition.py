@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from handoff import services
 from handoff.models import Commitment, TeamSettings
-from handoff.reports.sla import two_sided_report
 from handoff.services.sla import target_percent
+from insights.reports.sla import two_sided_report
 from tests import factories
 from tests.conftest import logged_in
 from tests.handoff.factories import rule, team_hours
@@ -87,7 +87,7 @@ def test_one_change_on_the_team_settings_page_shows_on_every_sla_page(team, rep,
     assert settings_page.select_one("[name=sla_target_percent]")["value"] == "80"
     assert "75 min working time, for 80% of offers" in text_of(str(settings_page))
 
-    agreement = logged_in(manager).get(reverse("handoff:agreement")).text
+    agreement = logged_in(manager).get(reverse("insights:agreement")).text
     row = BeautifulSoup(agreement, "html.parser").find("th", string=team.name).parent
     assert "75 working min" in text_of(str(row)) and "80% of offers" in text_of(str(row))
     assert "Sales commits to answer in time 80%" in text_of(agreement)
@@ -103,7 +103,7 @@ def test_a_team_without_settings_shows_the_defaults_everywhere(settings, team, r
     factories.offered()
     inbox = text_of(logged_in(rep).get(reverse("handoff:inbox")).text)
     assert re.search(r"(45m 00s|44m 5\ds) of working time left", inbox)
-    report = text_of(logged_in(manager).get(reverse("handoff:sla")).text)
+    report = text_of(logged_in(manager).get(reverse("insights:sla")).text)
     assert "45 working minutes to answer, for 90% of offers (default) · around the clock" in report
     assert target_percent([team.pk]) == 90
 
@@ -111,12 +111,12 @@ def test_a_team_without_settings_shows_the_defaults_everywhere(settings, team, r
 def test_the_agreement_no_longer_keeps_its_own_copy_of_sales_sla(team, manager, marketer):
     team_hours(team, manager=manager, sla_minutes=120, target_percent=85)
     response = logged_in(marketer).post(
-        reverse("handoff:agreement"),
+        reverse("insights:agreement"),
         {"month": "2026-03", "mqls_per_month": "30", "response_minutes": "5", "response_target_percent": "10"},
     )
     assert response.status_code == 303
     assert Commitment.objects.get().mqls_per_month == 30
-    page = text_of(logged_in(marketer).get(reverse("handoff:agreement")).text)
+    page = text_of(logged_in(marketer).get(reverse("insights:agreement")).text)
     assert "120 working min 85% of offers" in page
     assert "5 min" not in page and "10%" not in page
     assert TeamSettings.objects.get(team=team).sla_target_percent == 85
@@ -226,7 +226,7 @@ def test_leaving_out_the_target_keeps_the_teams_current_one(team, manager):
 def test_the_sla_report_names_the_target_and_whether_it_was_met(team, rep, manager):
     team_hours(team, manager=manager, days=range(7), starts="00:00", ends="00:00", target_percent=50)
     ended(1, prefix="a")
-    report = logged_in(manager).get(reverse("handoff:sla"))
+    report = logged_in(manager).get(reverse("insights:sla"))
     stat = next(
         card for card in BeautifulSoup(report.text, "html.parser").select(".stat") if "Answered within SLA" in card.text
     )
@@ -248,11 +248,11 @@ def test_the_agreement_costs_the_same_queries_for_one_team_or_five(team, rep, ma
     team_hours(team, manager=manager, target_percent=85)
     ended(1, prefix="a")
     client = logged_in(marketer)
-    one = count_queries(client, reverse("handoff:agreement"))
+    one = count_queries(client, reverse("insights:agreement"))
     for n in range(4):
         other = factories.TeamFactory(name=f"Team {n}")
         team_hours(other, manager=factories.sales_manager(other, username=f"boss{n}"), target_percent=70 + n)
-    assert count_queries(client, reverse("handoff:agreement")) == one
+    assert count_queries(client, reverse("insights:agreement")) == one
 
 
 def test_the_inbox_reads_every_teams_clock_in_one_query(two_teams, admin_user):

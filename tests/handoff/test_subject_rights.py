@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from handoff import scorecards
 from handoff import services as handoff_services
 from handoff.errors import OfferConflict
-from handoff.models import Erasure, Feedback, Handoff, Offer, ScorecardRow
+from handoff.models import Erasure, Feedback, Handoff, Offer
 from handoff.routing import fill_domains
+from insights import scorecards
+from insights.models import ScorecardRow
 from marketing import services as marketing_services
 from marketing.models import Lead, LeadStageChange, Touchpoint
 from sales import services as sales_services

@@ -24,8 +24,9 @@ from handoff import services as handoff_services
 from handoff import tasks as handoff_tasks
 from handoff.dashboard import tasks as dashboard_tasks
 from handoff.dashboard.models import AttributionCell
-from handoff.models import Handoff, Offer, ScorecardDirty, ScorecardRow, TeamSettings
-from handoff.models.reports import Dimension
+from handoff.models import Handoff, Offer, TeamSettings
+from insights import tasks as insights_tasks
+from insights.models import Dimension, ScorecardDirty, ScorecardRow
 from leadflow.outbox import tasks as outbox_tasks
 from leadflow.outbox.models import OutboundEmail
 from marketing import services as marketing_services
@@ -54,9 +55,9 @@ COVERED = {
     "marketing.tasks.resume_imports": "test_the_import_sweep_discards_every_abandoned_upload_despite_a_poisoned_one",
     "leadflow.outbox.tasks.deliver_due_emails": "test_delivery_gives_up_a_poisoned_email_and_sends_the_rest",
     "leadflow.outbox.tasks.forget_sent_emails": "one DELETE statement: no per-item work",
-    "handoff.tasks.refresh_scorecards": "test_the_scorecard_sweep_skips_a_poisoned_mark_and_refreshes_the_rest",
-    "handoff.tasks.rebuild_scorecards": "test_the_scorecard_rebuild_skips_a_group_that_cannot_be_stored",
-    "handoff.tasks.send_weekly_digest": "test_the_weekly_digest_goes_out_despite_a_poisoned_rejection_and_address",
+    "insights.tasks.refresh_scorecards": "test_the_scorecard_sweep_skips_a_poisoned_mark_and_refreshes_the_rest",
+    "insights.tasks.rebuild_scorecards": "test_the_scorecard_rebuild_skips_a_group_that_cannot_be_stored",
+    "insights.tasks.send_weekly_digest": "test_the_weekly_digest_goes_out_despite_a_poisoned_rejection_and_address",
     "sales.tasks.send_due_reminders": "test_activity_reminders_skip_a_poisoned_one_and_send_the_rest",
     "handoff.dashboard.tasks.refresh_rollups": "test_the_dashboard_credits_a_deal_it_cannot_weigh_as_unattributed",
     "handoff.dashboard.tasks.rebuild_rollups": "test_the_dashboard_credits_a_deal_it_cannot_weigh_as_unattributed",
@@ -158,8 +159,8 @@ def test_the_scorecard_sweep_skips_a_poisoned_mark_and_refreshes_the_rest(rep, c
     # A mark no event writes: a campaign "key" that is not a campaign's id.
     ScorecardDirty.objects.create(dimension=Dimension.CAMPAIGN, key="not-a-campaign", marked_at=timezone.now())
 
-    with caplog.at_level(logging.ERROR, logger="handoff.scorecards.store"):
-        result = handoff_tasks.refresh_scorecards()
+    with caplog.at_level(logging.ERROR, logger="insights.scorecards.store"):
+        result = insights_tasks.refresh_scorecards()
 
     assert result["marks"] > 1
     assert ScorecardRow.objects.filter(dimension=Dimension.SOURCE).exists()
@@ -179,8 +180,8 @@ def test_the_scorecard_rebuild_skips_a_group_that_cannot_be_stored(rep, caplog):
     small = factories.capture(email="minnow@small.example", source="referral")
     marketing_services.record_outcome(lead_id=small.pk, won=True, amount=Decimal(100), closed_at=timezone.now())
 
-    with caplog.at_level(logging.ERROR, logger="handoff.scorecards.store"):
-        written = handoff_tasks.rebuild_scorecards()
+    with caplog.at_level(logging.ERROR, logger="insights.scorecards.store"):
+        written = insights_tasks.rebuild_scorecards()
 
     assert written > 0
     referral = ScorecardRow.objects.get(dimension=Dimension.SOURCE, key="referral")
@@ -198,8 +199,8 @@ def test_the_weekly_digest_goes_out_despite_a_poisoned_rejection_and_address(rep
     factories.marketer(username="maria", email="maria@leadflow.test")
     factories.marketer(username="broken", email="x@leadflow.test\nBcc: everyone@leadflow.test")
 
-    with caplog.at_level(logging.ERROR, logger="handoff.reports.digest"):
-        assert handoff_tasks.send_weekly_digest() == 1
+    with caplog.at_level(logging.ERROR, logger="insights.reports.digest"):
+        assert insights_tasks.send_weekly_digest() == 1
 
     assert [message.to for message in mail.outbox] == [["maria@leadflow.test"]]
     assert "legacy_reason" in mail.outbox[0].body

@@ -268,8 +268,8 @@ def test_the_campaign_page_shows_its_funnel_costs_and_goals(marketer, rep, campa
     assert (stats.cost_per_lead, stats.cost_per_mql) == (Decimal("100.00"), Decimal("233.33"))
     assert [step.count for step in response.context["funnel"]] == [7, 3, 2, 1]
     assert [goal.percent for goal in response.context["goals"]] == [70, 75, None]
-    # The slot the handoff app fills with sales' verdict on these leads.
-    assertContains(response, f'hx-get="{reverse("handoff:campaign-scorecard", args=[campaign.pk])}"')
+    # The slot insights fills with sales' verdict on these leads.
+    assertContains(response, f'hx-get="{reverse("insights:campaign-scorecard", args=[campaign.pk])}"')
 
 
 def test_a_lead_that_sales_sent_back_still_counts_as_qualified_and_accepted(marketer, rep, campaign):

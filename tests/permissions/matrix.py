@@ -767,18 +767,18 @@ ROWS = [
         page(403, managers=400, admin=400),
         body=lambda w: {},
     ),
-    Row("handoff:sla", GET, "SLA and fairness", page(403, managers=200, admin=200)),
-    Row("handoff:agreement", GET, "the two-sided SLA", page(403, marketer=200, managers=200, admin=200)),
+    Row("insights:sla", GET, "SLA and fairness", page(403, managers=200, admin=200)),
+    Row("insights:agreement", GET, "the two-sided SLA", page(403, marketer=200, managers=200, admin=200)),
     Row(
-        "handoff:agreement",
+        "insights:agreement",
         POST,
         "marketing's commitment",
         page(403, marketer=303, managers=303, admin=303),
         body=lambda w: {"month": TODAY[:7], "mqls_per_month": 120},
     ),
     # --- Handoff: scorecards, playbooks, what sales said, a person's data ---------------------
-    Row("handoff:scorecards", GET, "scorecards", page(200)),
-    Row("handoff:campaign-scorecard", GET, "a campaign's scorecard", page(200), args=pk("campaign")),
+    Row("insights:scorecards", GET, "scorecards", page(200)),
+    Row("insights:campaign-scorecard", GET, "a campaign's scorecard", page(200), args=pk("campaign")),
     Row("handoff:playbooks", GET, "playbooks", page(403, marketer=200, admin=200)),
     Row("handoff:playbook-edit", GET, "a stage's playbook", page(403, marketer=200, admin=200), args=pk("open_stage")),
     Row(

@@ -14,7 +14,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from devtools.demo import data, play
-from handoff.models import Handoff, Offer, ScorecardRow
+from handoff.models import Handoff, Offer
+from insights.models import ScorecardRow
 from marketing.models import Campaign, Lead
 from marketing.models import Stage as LeadStage
 from sales.models import Deal

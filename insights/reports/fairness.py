@@ -5,9 +5,8 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
+from handoff.models import Offer
 from sales.models import SalesRep, Team
-
-from ..models import Offer
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from marketing.models import Lead
 
-from ..models import ScorecardDirty, ScorecardRow
-from ..models.reports import Dimension
+from ..models import Dimension, ScorecardDirty, ScorecardRow
 from .compute import compute_rows
 from .groups import keys_of
 

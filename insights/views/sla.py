@@ -11,15 +11,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from handoff import services
+from handoff.forms import CommitmentForm
+from handoff.models import Commitment, Offer, TeamSettings
+from handoff.services.config import managed_teams
+from handoff.services.sla import target_percent
 from sales.models import Team
 
-from .. import services
-from ..forms import CommitmentForm
-from ..models import Commitment, Offer, TeamSettings
 from ..reports.fairness import fairness
 from ..reports.sla import offer_metrics, two_sided_report
-from ..services.config import managed_teams
-from ..services.sla import target_percent
 
 PERIODS = {"7": 7, "30": 30, "90": 90}
 
@@ -58,7 +58,7 @@ def sla(request):
             }
         )
     context = {"teams": teams, "days": period[0], "periods": list(PERIODS)}
-    return render(request, "handoff/sla.html", context, status=status)
+    return render(request, "insights/sla.html", context, status=status)
 
 
 def _may_see_agreement(user) -> bool:
@@ -91,7 +91,7 @@ def agreement(request):
                 form.add_error(None, error.messages)
             else:
                 messages.success(request, "Marketing's commitment saved.")
-                return HttpResponseRedirect(reverse("handoff:agreement"), status=303)
+                return HttpResponseRedirect(reverse("insights:agreement"), status=303)
         status = 400
     months = two_sided_report()
     biggest = max([m.mqls for m in months] + [m.commitment.mqls_per_month for m in months if m.commitment] + [1])
@@ -109,7 +109,7 @@ def agreement(request):
         "team_slas": [(team, slas[team.pk], team.pk in editable) for team in teams],
         "company_target": target_percent(None),
     }
-    return render(request, "handoff/agreement.html", context, status=status)
+    return render(request, "insights/agreement.html", context, status=status)
 
 
 CHART_HEIGHT, BAR_AREA = 150, 104

@@ -8,10 +8,10 @@ from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.expressions import Case, When
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
 
+from handoff.models import Handoff
 from marketing.models import Channel, CompanySize, Lead
 
-from ..models import Handoff
-from ..models.reports import Dimension
+from ..models import Dimension
 
 NO_CAMPAIGN = "none"
 UNKNOWN = "unknown"

@@ -11,12 +11,11 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from handoff.models import Commitment, Offer, TeamSettings
+from handoff.services.sla import weighted_target
 from marketing.models import LeadStageChange
 from marketing.models import Stage as LeadStage
 from sales.models import Team
-
-from ..models import Commitment, Offer, TeamSettings
-from ..services.sla import weighted_target
 
 ANSWERED = (Offer.State.ACCEPTED, Offer.State.REJECTED)
 

@@ -1,11 +1,15 @@
-"""What the feedback loop reports: scorecard rollups, SLA commitments, digests sent."""
+"""Insights' own tables: the scorecard rollup, its stale marks, and the digests sent.
+
+They moved here from handoff with their tables: `db_table` keeps the handoff_* names, so
+the rows stay where they were (insights/migrations/0001 only takes over Django's state).
+"""
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 
-from .handoffs import RejectionReason
+from handoff.models import RejectionReason
 
 
 class Dimension(models.TextChoices):
@@ -46,6 +50,7 @@ class ScorecardRow(models.Model):
     refreshed_at = models.DateTimeField()
 
     class Meta:
+        db_table = "handoff_scorecardrow"
         ordering = ["dimension", "label"]
         constraints = [
             models.UniqueConstraint(fields=["dimension", "key"], name="one_scorecard_row_per_group"),
@@ -107,29 +112,11 @@ class ScorecardDirty(models.Model):
     key = models.CharField(max_length=200)
     marked_at = models.DateTimeField()
 
+    class Meta:
+        db_table = "handoff_scorecarddirty"
+
     def __str__(self) -> str:
         return f"{self.dimension}:{self.key}"
-
-
-class Commitment(models.Model):
-    """Marketing's side of the two-sided SLA from a month on: the MQLs it delivers a month.
-
-    Sales' side is each team's SLA (TeamSettings: working minutes and target share), the
-    one definition the inbox clock uses too; it used to be copied here (migration 0006).
-    """
-
-    starts_on = models.DateField(unique=True, help_text="The first day of the month it applies from.")
-    mqls_per_month = models.PositiveIntegerField()
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-starts_on"]
-
-    def __str__(self) -> str:
-        return f"From {self.starts_on:%B %Y}: {self.mqls_per_month} MQLs"
 
 
 class DigestSent(models.Model):
@@ -140,6 +127,7 @@ class DigestSent(models.Model):
     sent_at = models.DateTimeField()
 
     class Meta:
+        db_table = "handoff_digestsent"
         constraints = [
             models.UniqueConstraint(fields=["week_starts", "user"], name="one_digest_per_marketer_week"),
         ]

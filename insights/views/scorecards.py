@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET
 
 from marketing.models import Campaign
 
-from ..models import ScorecardRow
-from ..models.reports import Dimension
+from ..models import Dimension, ScorecardRow
 from ..scorecards import Scope, compute_rows
 
 VIEW = "handoff.view_scorecard"
@@ -114,7 +113,7 @@ def scorecards(request):
         "problems": problems,
         "has_spend": any(row.cost_basis in ("spend", "mixed") for row in rows),
     }
-    return render(request, "handoff/scorecards.html", context, status=400 if problems else 200)
+    return render(request, "insights/scorecards.html", context, status=400 if problems else 200)
 
 
 @login_required
@@ -124,4 +123,5 @@ def campaign_scorecard(request, pk: int):
     """Fragment for the campaign page: how sales judged this campaign's leads."""
     campaign = get_object_or_404(Campaign, pk=pk)
     rows = rows_for(request.user, Dimension.CAMPAIGN, keys={str(campaign.pk)})
-    return render(request, "handoff/_campaign_scorecard.html", {"campaign": campaign, "row": rows[0] if rows else None})
+    context = {"campaign": campaign, "row": rows[0] if rows else None}
+    return render(request, "insights/_campaign_scorecard.html", context)

@@ -16,12 +16,12 @@ from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from handoff.models import Handoff, Offer, RejectionReason
+from handoff.roles import MARKETING
 from marketing.models import Lead, LeadStageChange
 from marketing.models import Stage as LeadStage
 
-from ..models import DigestSent, Handoff, Offer, RejectionReason, ScorecardRow
-from ..models.reports import Dimension
-from ..roles import MARKETING
+from ..models import DigestSent, Dimension, ScorecardRow
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def send_weekly_digests(*, today: date | None = None) -> int:
     summary = summarise_week(starts=last_week)
     marketers = get_user_model().objects.filter(groups__name=MARKETING, is_active=True).exclude(email="")
     site = getattr(settings, "LEADFLOW_SITE_URL", "")
-    body = render_to_string("handoff/email/weekly_digest.txt", {"summary": summary, "site": site})
+    body = render_to_string("insights/email/weekly_digest.txt", {"summary": summary, "site": site})
     subject = f"LeadFlow weekly: how sales judged your leads ({last_week:%b %-d}–{summary.ends:%b %-d})"
     sent = 0
     for user in marketers:

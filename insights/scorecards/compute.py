@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from handoff.models import Feedback, Handoff
 from marketing.models import Campaign, Lead, LeadStageChange
 from marketing.models import Stage as LeadStage
 
-from ..models import Feedback, Handoff, ScorecardRow
-from ..models.reports import Dimension
+from ..models import Dimension, ScorecardRow
 from .costs import campaign_costs
 from .groups import NO_CAMPAIGN, feedback_key_expression, handoff_key_expression, key_expression, label_of
 

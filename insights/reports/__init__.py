@@ -1,0 +1,1 @@
+"""Read-only reports: SLA metrics, the two-sided SLA, routing fairness, the weekly digest."""
