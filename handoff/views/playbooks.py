@@ -8,12 +8,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from guards.errors import put_on_form
 from sales.models import Stage
 
 from .. import services
-from ..asset_results import asset_results, stage_baselines
 from ..forms import AssetFormSet, PlaybookForm
+from ..asset_results import asset_results, stage_baselines
 
 EDIT = "handoff.edit_playbook"
 
@@ -55,7 +54,8 @@ def playbook_edit(request, pk: int):
             try:
                 services.save_playbook(stage_id=stage.pk, by=request.user, assets=kept, **form.cleaned_data)
             except ValidationError as error:
-                put_on_form(form, error)
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
             else:
                 messages.success(request, f"{stage.name}: sales sees the new playbook on its deals now.")
                 return HttpResponseRedirect(reverse("handoff:playbooks"), status=303)
