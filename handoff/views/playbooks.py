@@ -11,8 +11,8 @@ from django.urls import reverse
 from sales.models import Stage
 
 from .. import services
-from ..forms import AssetFormSet, PlaybookForm
 from ..asset_results import asset_results, stage_baselines
+from ..forms import AssetFormSet, PlaybookForm
 
 EDIT = "handoff.edit_playbook"
 
