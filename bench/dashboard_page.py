@@ -33,7 +33,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from handoff.dashboard.models import RollupState
+from insights.dashboard.models import RollupState
 from marketing.models import Lead
 from sales.models import Deal, SalesRep, Team
 

@@ -74,9 +74,10 @@ INSTALLED_APPS = [
     "marketing",
     "sales",
     "handoff",
-    "handoff.dashboard",
-    # Scorecards, SLA reports, the digest: reads the three apps above, none of them imports it.
+    # Scorecards, SLA reports, the digest and (insights.dashboard, label "dashboard") the joint
+    # dashboard: reads the three apps above, none of them imports it.
     "insights",
+    "insights.dashboard",
     "leadflow.outbox",
     "leadflow.audit",
     "leadflow.accounts",
@@ -366,11 +367,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Dashboard rollups: what changed since the last run, every minute; everything nightly.
     "refresh-dashboard": {
-        "task": "handoff.dashboard.tasks.refresh_rollups",
+        "task": "insights.dashboard.tasks.refresh_rollups",
         "schedule": timedelta(seconds=env_int("LEADFLOW_DASHBOARD_REFRESH_SECONDS", 60)),
     },
     "rebuild-dashboard": {
-        "task": "handoff.dashboard.tasks.rebuild_rollups",
+        "task": "insights.dashboard.tasks.rebuild_rollups",
         "schedule": crontab(hour=env_int("LEADFLOW_DASHBOARD_REBUILD_HOUR", 3), minute=15),
     },
 }

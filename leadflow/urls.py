@@ -29,7 +29,7 @@ urlpatterns = [
     path("handoff/", include("handoff.urls")),
     # Scorecards and SLA reports keep their /handoff/ addresses (bookmarks, the crawler).
     path("handoff/", include("insights.urls")),
-    path("dashboard/", include("handoff.dashboard.urls")),
+    path("dashboard/", include("insights.dashboard.urls")),
     path("api/v1/", include("marketing.api.urls")),
     path("api/v1/", include("handoff.api.urls")),
     path("api/v1/", include("sales.api.urls")),

@@ -20,10 +20,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from handoff import services
-from handoff.dashboard.rollups import refresh as dashboard
 from handoff.models import Handoff
 from handoff.services.offers import hours_and_sla
 from insights import scorecards
+from insights.dashboard.rollups import refresh as dashboard
 from marketing import services as marketing
 from marketing.models import Campaign, Channel, Lead, Touchpoint
 from marketing.models import Stage as LeadStage

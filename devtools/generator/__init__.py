@@ -25,8 +25,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from handoff import roles
-from handoff.dashboard.rollups import writer
 from handoff.models import Feedback, Handoff, Offer
+from insights.dashboard.rollups import writer
 from marketing.models import Campaign, Lead, LeadStageChange, Touchpoint
 from sales import services as sales_services
 from sales.models import Deal, DealStageChange, SalesRep, Team
@@ -140,7 +140,7 @@ def generate(
         report.write_seconds += tables[name].seconds
     report.seconds = time.perf_counter() - started
     if rollups:
-        from handoff.dashboard.rollups.refresh import rebuild_all
+        from insights.dashboard.rollups.refresh import rebuild_all
 
         rollup_started = time.perf_counter()
         rebuild_all()

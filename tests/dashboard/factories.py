@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from handoff import services as handoff_services
-from handoff.dashboard import services as dashboard
 from handoff.models import Handoff
+from insights.dashboard import services as dashboard
 from marketing import services as marketing_services
 from marketing.models import Campaign, CampaignSpend, Lead
 from sales import services as sales_services

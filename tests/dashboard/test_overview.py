@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from handoff.dashboard import services
+from insights.dashboard import services
 from tests import factories
 from tests.conftest import logged_in
 from tests.crawl.page import Page

@@ -8,12 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from handoff.dashboard import services
-from handoff.dashboard.filters import Filters
-from handoff.dashboard.models import AttributionCell, DealCell, DurationCell, FunnelCell, OfferCell, RejectionCell
-from handoff.dashboard.rollups.attribution import MODEL_KEYS, Touch, credits, split
-from handoff.dashboard.scope import ALL, Scope
-from handoff.dashboard.widgets import WIDGETS
+from insights.dashboard import services
+from insights.dashboard.filters import Filters
+from insights.dashboard.models import AttributionCell, DealCell, DurationCell, FunnelCell, OfferCell, RejectionCell
+from insights.dashboard.rollups.attribution import MODEL_KEYS, Touch, credits, split
+from insights.dashboard.scope import ALL, Scope
+from insights.dashboard.widgets import WIDGETS
 from sales.models import Deal
 from tests.dashboard import plain
 

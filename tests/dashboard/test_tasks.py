@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from handoff import receivers
-from handoff.dashboard import tasks
-from handoff.dashboard.models import DealCell, RollupState
+from insights import receivers
+from insights.dashboard import tasks
+from insights.dashboard.models import DealCell, RollupState
 from tests.dashboard.factories import accept, capture, close, hand_over, move
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def queued_refreshes(callbacks) -> int:
     names = [getattr(getattr(callback, "func", None), "__self__", None) for callback in callbacks]
-    return sum(1 for task in names if getattr(task, "name", "") == "handoff.dashboard.tasks.refresh_rollups")
+    return sum(1 for task in names if getattr(task, "name", "") == "insights.dashboard.tasks.refresh_rollups")
 
 
 def test_closing_deals_queues_one_refresh_per_burst(django_capture_on_commit_callbacks, rep, teammate):

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from handoff.dashboard.filters import Filters
-from handoff.dashboard.scope import ALL, Scope
-from handoff.dashboard.widgets import WIDGETS
+from insights.dashboard.filters import Filters
+from insights.dashboard.scope import ALL, Scope
+from insights.dashboard.widgets import WIDGETS
 from tests.dashboard import plain
 from tests.dashboard.factories import START, Clock, build_story
 
@@ -49,7 +49,7 @@ def test_a_lead_that_skipped_a_stage_counts_as_having_reached_it(story, admin_us
     marketing_services.qualify_lead(lead_id=skipper.pk)  # lead → MQL
     marketing_services.accept_lead(lead_id=skipper.pk, owner_id=rep.pk)  # MQL → SAL
     marketing_services.advance_lead(lead_id=skipper.pk, stage="opportunity", reason="skips SQL")
-    from handoff.dashboard import services
+    from insights.dashboard import services
 
     services.refresh_rollups()
     counts = [stage["count"] for stage in widget("funnel", admin_user)["stages"]]

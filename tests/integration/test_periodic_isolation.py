@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from handoff import services as handoff_services
 from handoff import tasks as handoff_tasks
-from handoff.dashboard import tasks as dashboard_tasks
-from handoff.dashboard.models import AttributionCell
 from handoff.models import Handoff, Offer, TeamSettings
 from insights import tasks as insights_tasks
+from insights.dashboard import tasks as dashboard_tasks
+from insights.dashboard.models import AttributionCell
 from insights.models import Dimension, ScorecardDirty, ScorecardRow
 from leadflow.outbox import tasks as outbox_tasks
 from leadflow.outbox.models import OutboundEmail
@@ -59,8 +59,8 @@ COVERED = {
     "insights.tasks.rebuild_scorecards": "test_the_scorecard_rebuild_skips_a_group_that_cannot_be_stored",
     "insights.tasks.send_weekly_digest": "test_the_weekly_digest_goes_out_despite_a_poisoned_rejection_and_address",
     "sales.tasks.send_due_reminders": "test_activity_reminders_skip_a_poisoned_one_and_send_the_rest",
-    "handoff.dashboard.tasks.refresh_rollups": "test_the_dashboard_credits_a_deal_it_cannot_weigh_as_unattributed",
-    "handoff.dashboard.tasks.rebuild_rollups": "test_the_dashboard_credits_a_deal_it_cannot_weigh_as_unattributed",
+    "insights.dashboard.tasks.refresh_rollups": "test_the_dashboard_credits_a_deal_it_cannot_weigh_as_unattributed",
+    "insights.dashboard.tasks.rebuild_rollups": "test_the_dashboard_credits_a_deal_it_cannot_weigh_as_unattributed",
 }
 
 
@@ -221,7 +221,7 @@ def test_the_dashboard_credits_a_deal_it_cannot_weigh_as_unattributed(rep, campa
         deal_id=lost_in_time.pk, won=True, by=rep, expected_version=lost_in_time.version, amount=Decimal(1000)
     )
 
-    with caplog.at_level(logging.ERROR, logger="handoff.dashboard.rollups.attribution"):
+    with caplog.at_level(logging.ERROR, logger="insights.dashboard.rollups.attribution"):
         assert dashboard_tasks.refresh_rollups()["deals"] == 2  # the first refresh builds everything
         assert dashboard_tasks.rebuild_rollups()["deals"] == 2
 

@@ -28,7 +28,7 @@ class WholeDays(Func):
     """Whole days from `start` to `end`: (end − start in whole seconds) // 86400.
 
     Both timestamps are first cut to whole seconds, the same on PostgreSQL and SQLite (and
-    in handoff.dashboard.stats.whole_days), so that every backend counts the same days.
+    in insights.dashboard.stats.whole_days), so that every backend counts the same days.
     """
 
     output_field = IntegerField()

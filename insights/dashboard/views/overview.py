@@ -20,7 +20,8 @@ def overview(request):
         "stale_minutes": _minutes_since(state.refreshed_at) if state and state.refreshed_at else None,
     }
     filters = asked.filters
-    partial = "dashboard/overview.html#main" if request.htmx and not request.htmx.boosted else "dashboard/overview.html"
+    page = "insights/dashboard/overview.html"
+    partial = f"{page}#main" if request.htmx and not request.htmx.boosted else page
     if filters is None:
         return render(request, partial, context, status=400)
     data = compute(filters, asked.scope, state=state)

@@ -1,7 +1,7 @@
 """The dashboard's own tables: per-lead and per-deal facts, and day × dimension rollups.
 
 Nothing here is the truth: every row is derived from marketing's, sales' and handoff's
-tables by handoff/dashboard/rollups/ and can be thrown away and rebuilt. The facts flatten
+tables by insights/dashboard/rollups/ and can be thrown away and rebuilt. The facts flatten
 one lead's (one deal's) history into a row, so that a change re-derives just that row;
 the cells sum the facts per day and per team, rep, channel and campaign, so that the
 dashboard reads a few thousand cells instead of a million leads (shared/LIMITS.md).

@@ -56,7 +56,7 @@ def _drill(view):
         page = Paginator(context.pop("rows"), PER_PAGE).get_page(request.GET.get("page"))
         context.update(page=page, filters=asked.filters, scope=asked.scope, back_url=_back(asked),
                        openable=_openable_leads(request.user, context["kind"], page))  # fmt: skip
-        return render(request, "dashboard/drill.html", context)
+        return render(request, "insights/dashboard/drill.html", context)
 
     return wrapper
 
@@ -74,7 +74,7 @@ def _openable_leads(user, kind: str, page) -> set[int]:
 
 def _refuse(request, asked, message: str):
     context = {"error": message, "form": asked.form, "back_url": _back(asked)}
-    return render(request, "dashboard/drill.html", context, status=400)
+    return render(request, "insights/dashboard/drill.html", context, status=400)
 
 
 def _back(asked) -> str:
