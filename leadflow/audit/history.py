@@ -117,7 +117,9 @@ class History:
         sql, params = self._union(rows=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT * FROM ({sql}) AS history ORDER BY at DESC, row_id DESC LIMIT %s OFFSET %s",
+                # A transaction's rows share one timestamp and row ids repeat across history
+                # tables: (event_model, row_id) makes the order total, so pages never overlap.
+                f"SELECT * FROM ({sql}) AS history ORDER BY at DESC, row_id DESC, event_model DESC LIMIT %s OFFSET %s",
                 [*params, (stop - start) if stop is not None else None, start],
             )
             rows = cursor.fetchall()

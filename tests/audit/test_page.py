@@ -285,3 +285,30 @@ def test_on_sqlite_the_page_says_the_audit_log_needs_postgresql_and_nothing_brea
     assert response.status_code == 200
     assertContains(response, "The audit log needs PostgreSQL")
     assert not response.context["entries"]
+
+
+@pytest.mark.postgres
+def test_next_never_repeats_an_entry_when_many_share_one_moment(admin_user):
+    """A transaction's history rows share one timestamp, and row ids repeat across the history
+    tables: paging by the rendered Next link must still show each change exactly once."""
+    from django.db import transaction
+
+    with transaction.atomic():  # one moment for all of them
+        for n in range(120):
+            factories.CampaignFactory(name=f"Campaign {n}", utm_campaign=f"campaign-{n}")
+            team = factories.TeamFactory(name=f"Team {n}")
+            team.name = f"Team {n}, renamed"
+            team.save()  # a second row of the same table at the same moment
+    client = logged_in(admin_user)
+    url, seen, pages = PAGE, [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [(item.model, item.object_id, item.action) for item in response.context["entries"]]
+        following = BeautifulSoup(response.content, "html.parser").select_one('a[rel="next"]')
+        url = following and PAGE + following["href"] if following else None
+        pages += 1
+    assert pages >= 2
+    created = [key for key in seen if key[0] in (Campaign, factories.TeamFactory._meta.model)]
+    assert len(created) == 360  # 120 campaigns created, 120 teams created and renamed
+    assert len(seen) == len(set(seen)), "a change shown on two pages"
