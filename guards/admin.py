@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
 from .dates import validate_date
+from .errors import put_on_form
 
 _REFUSAL = "_admin_service_refusal"
 
@@ -21,18 +22,6 @@ class Refused(Exception):
     def __init__(self, error: Exception):
         super().__init__(str(error))
         self.error = error
-
-
-def put_on_form(form, error: Exception, renamed: dict[str, str] | None = None) -> None:
-    """A service's error onto the form: on its field when the form shows one, else above the form."""
-    renamed = renamed or {}
-    if isinstance(error, ValidationError):
-        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    else:
-        by_field = {None: [str(error) or "This change was refused."]}
-    for field, messages in by_field.items():
-        field = renamed.get(field, field)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class ServiceAdmin(admin.ModelAdmin):

@@ -13,6 +13,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from guards.errors import as_json
+
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
@@ -70,8 +72,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ObjectDoesNotExist):
         return Response({"detail": "Not found."}, status=404)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(detail, status=400)
+        return Response(as_json(exc), status=400)
     status = getattr(exc, "http_status", None)
     if status is not None:
         return Response({"detail": str(exc)}, status=status)

@@ -1,16 +1,16 @@
-class StageChangeNotAllowed(Exception):
+"""Marketing's refusals that answer 409 Conflict: the change does not fit the row as it
+now is (guards/errors.py's Conflict; the API's handler gives its words and status)."""
+
+from guards.errors import Conflict
+
+
+class StageChangeNotAllowed(Conflict):
     """The lead cannot move from its current stage to the one asked for."""
 
-    http_status = 409
 
-
-class LeadNotEditable(Exception):
+class LeadNotEditable(Conflict):
     """The lead is with sales: marketing reads it but no longer edits it."""
 
-    http_status = 409
 
-
-class MergeNotAllowed(Exception):
+class MergeNotAllowed(Conflict):
     """These two leads cannot be merged (the same lead, or one already merged away)."""
-
-    http_status = 409

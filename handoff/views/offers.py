@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from guards.errors import put_on_form
+
 from .. import services
 from ..brief import build_brief
 from ..errors import OfferConflict
@@ -119,8 +121,7 @@ def _decide(request, pk: int, decide, *, reject_form=None):
         # The forms hold most of the services' rules; what only the service can know
         # (an original lead that does not exist) comes back on its field, as a 400.
         if reject_form is not None and hasattr(error, "error_dict"):
-            for field, problems in error.message_dict.items():
-                reject_form.add_error(field if field in reject_form.fields else None, problems)
+            put_on_form(reject_form, error)
             return _card(request, handoff, reject_form=reject_form, status=400)
         return _card(request, handoff, error=" ".join(error.messages), status=400)
     if request.htmx:

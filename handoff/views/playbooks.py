@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from guards.errors import put_on_form
 from sales.models import Stage
 
 from .. import services
@@ -54,8 +55,7 @@ def playbook_edit(request, pk: int):
             try:
                 services.save_playbook(stage_id=stage.pk, by=request.user, assets=kept, **form.cleaned_data)
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                put_on_form(form, error)
             else:
                 messages.success(request, f"{stage.name}: sales sees the new playbook on its deals now.")
                 return HttpResponseRedirect(reverse("handoff:playbooks"), status=303)

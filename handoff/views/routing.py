@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from guards.errors import put_on_form
 from marketing.models import Channel, CompanySize
 from sales.models import SalesRep, Team
 
@@ -26,15 +27,6 @@ MANAGE = "handoff.manage_routing"
 
 def _redirect_home():
     return HttpResponseRedirect(reverse("handoff:routing"), status=303)
-
-
-def _show_errors(form, error: ValidationError) -> None:
-    """A service's field errors onto the form (a rule only the service knows, e.g. a range)."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _chips(rule: RoutingRule) -> list[tuple[str, str]]:
@@ -112,7 +104,7 @@ def team_settings(request, pk: int):
             try:
                 services.save_team_settings(team_id=team.pk, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _show_errors(form, error)
+                put_on_form(form, error)
             else:
                 messages.success(request, f"{team.name}: new offers follow these hours and SLA.")
                 return _redirect_home()
@@ -137,7 +129,7 @@ def rule_new(request):
             try:
                 services.save_routing_rule(by=request.user, team_id=form.cleaned_data["team"].pk, **form.rule_fields())
             except ValidationError as error:
-                _show_errors(form, error)
+                put_on_form(form, error)
             else:
                 messages.success(request, "Rule added at the end of the list.")
                 return _redirect_home()
@@ -170,7 +162,7 @@ def rule_edit(request, pk: int):
                     by=request.user, rule_id=rule.pk, team_id=form.cleaned_data["team"].pk, **form.rule_fields()
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                put_on_form(form, error)
             else:
                 messages.success(request, f"Rule “{form.cleaned_data['name']}” saved.")
                 return _redirect_home()

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guards.errors import put_on_form
+
 from .. import calendar, reports
 from ..forms import CampaignFilterForm, CampaignForm, SpendForm, SpendImportForm
 from ..models import Campaign, Lead
@@ -110,7 +112,7 @@ def _saved(form, save):
     try:
         return save(form.cleaned_data)
     except ValidationError as error:
-        form.add_error(None, error)
+        put_on_form(form, error)
         return None
 
 

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from guards.errors import put_on_form
+
 from ..forms.lead_forms import LeadFormSettingsForm, QuestionForm
 from ..models import Campaign
 from ..services import lead_forms as form_services
@@ -39,7 +41,7 @@ def form_settings(request, pk: int):
         try:
             form_services.save_form_settings(campaign_id=campaign.pk, **form.settings_data())
         except ValidationError as error:
-            form.add_error(None, error)
+            put_on_form(form, error)
         else:
             messages.success(request, "Form saved. It is live at the link below.")
             return HttpResponseRedirect(reverse("marketing:form-settings", args=[campaign.pk]), status=303)
@@ -56,7 +58,7 @@ def question_add(request, pk: int):
         try:
             form_services.add_question(campaign_id=campaign.pk, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            put_on_form(form, error)
         else:
             messages.success(request, f"Added “{form.cleaned_data['label']}”.")
             return HttpResponseRedirect(

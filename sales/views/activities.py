@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from guards.errors import put_on_form
+
 from .. import services
 from ..forms import ActivityForm, NoteForm
 from ..models import Activity, Deal, StageAsset
-from .deals import activities_context, deal_detail, field_errors, playbook, visible_deals
+from .deals import activities_context, deal_detail, playbook, visible_deals
 
 PAGE = "sales/deal_detail.html"
 
@@ -49,7 +51,7 @@ def activity_add(request, pk: int):
                 done=done,
             )
         except ValidationError as error:
-            field_errors(form, error)
+            put_on_form(form, error)
         else:
             verb = "Logged" if done else "Scheduled"
             note = f"{verb}: {activity.get_kind_display().lower()} “{activity.subject}”."
@@ -89,7 +91,7 @@ def note_add(request, pk: int):
         try:
             services.add_note(deal_id=deal.pk, by=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            field_errors(form, error)
+            put_on_form(form, error)
         else:
             return _panel(
                 request, deal, "notes-panel", {"notes": deal.notes.select_related("author"), "note_form": NoteForm()}

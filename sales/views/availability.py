@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guards.errors import put_on_form
+
 from .. import services
 from ..forms import AvailabilityForm
 from ..models import SalesRep
-from .deals import field_errors
 
 
 def _rep_form(rep: SalesRep, data=None) -> AvailabilityForm:
@@ -49,7 +50,7 @@ def _save(request, rep: SalesRep, form: AvailabilityForm) -> bool:
             user_id=rep.user_id, status=form.cleaned_data["status"], away_until=form.cleaned_data["away_until"]
         )
     except ValidationError as error:
-        field_errors(form, error)
+        put_on_form(form, error)
         return False
     return True
 

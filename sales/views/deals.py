@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guards.errors import put_on_form
+
 from .. import services
 from ..errors import DealConflict, StageMoveNotAllowed
 from ..forms import (
@@ -158,15 +160,6 @@ def deal_detail(request, pk: int, *, forms: dict | None = None, status: int = 20
     return render(request, "sales/deal_detail.html", deal_context(request, deal, forms), status=status)
 
 
-def field_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on its field when the form has one."""
-    # A service may raise a plain (field-less) ValidationError: message_dict would then
-    # raise AttributeError, a 500 instead of the page with the message.
-    by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for field, errors in by_field.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _act(request, pk: int, form, action, form_name: str):
     """Run one deal action; on bad input or a conflict, show the page again with why."""
     deal = get_object_or_404(Deal.objects.visible_to(request.user), pk=pk)
@@ -175,7 +168,7 @@ def _act(request, pk: int, form, action, form_name: str):
     try:
         action(deal, form.cleaned_data)
     except ValidationError as error:
-        field_errors(form, error)
+        put_on_form(form, error)
         return deal_detail(request, pk, forms={form_name: form}, status=400)
     except (DealConflict, StageMoveNotAllowed) as error:
         messages.error(request, str(error))

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from guards.errors import put_on_form
+
 from .. import services
 from ..forms import LostReasonForm, PipelineForm, StageFormSet
 from ..models import LostReason, Pipeline, Stage, StageTransition
-from .deals import field_errors
 
 CONFIGURE = "sales.configure_pipelines"
 
@@ -26,7 +27,7 @@ def pipelines(request):
         try:
             pipeline = services.create_pipeline(name=form.cleaned_data["name"])
         except ValidationError as error:
-            field_errors(form, error)
+            put_on_form(form, error)
         else:
             messages.success(request, f"{pipeline.name} created with the default stages. Shape it below.")
             return HttpResponseRedirect(reverse("sales:pipeline-edit", args=[pipeline.pk]), status=303)
@@ -95,7 +96,7 @@ def pipeline_rename(request, pk: int):
         try:
             services.rename_pipeline(pipeline_id=pk, **form.cleaned_data)
         except ValidationError as error:
-            field_errors(form, error)
+            put_on_form(form, error)
         else:
             messages.success(request, "Pipeline saved.")
             return HttpResponseRedirect(reverse("sales:pipeline-edit", args=[pk]), status=303)
@@ -183,7 +184,7 @@ def lost_reasons(request):
         try:
             reason = services.add_lost_reason(name=form.cleaned_data["name"])
         except ValidationError as error:
-            field_errors(form, error)
+            put_on_form(form, error)
         else:
             messages.success(request, f"“{reason.name}” added to the list.")
             return HttpResponseRedirect(reverse("sales:lost-reasons"), status=303)
@@ -205,7 +206,7 @@ def lost_reason_edit(request, pk: int):
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as error:
-            field_errors(form, error)
+            put_on_form(form, error)
         else:
             messages.success(request, "Lost reason saved.")
             return HttpResponseRedirect(reverse("sales:lost-reasons"), status=303)
