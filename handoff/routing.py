@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from guards.emails import work_domain
 from marketing.models import Lead
-from marketing.scoring import FREE_MAIL_DOMAINS
 from sales.models import SalesRep, Team
 
 from .models import Handoff, Offer, RoutingRule, RoutingSlot, TeamSettings
@@ -34,8 +34,9 @@ def company_domain(email: str) -> str:
     Also "" for LeadFlow's own stand-ins under .invalid (imported rows without an email,
     erased and merged leads): every such lead shares one, and it is nobody's company.
     """
-    domain = email.rpartition("@")[2].strip().lower()
-    return "" if not domain or domain in FREE_MAIL_DOMAINS or domain.endswith(".invalid") else domain
+    # Lower-cased as routing always has (Handoff.domain holds such values), then marketing's
+    # work-domain rule: one free-mail list for both sides.
+    return work_domain(email.strip().lower())
 
 
 def existing_owner(lead: Lead) -> Route | None:

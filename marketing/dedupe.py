@@ -7,10 +7,11 @@ a million leads by key instead of comparing them pairwise.
 import re
 import unicodedata
 
-FREE_MAIL_DOMAINS = frozenset(
-    "gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com aol.com icloud.com me.com gmx.com "
-    "gmx.de web.de mail.com proton.me protonmail.com yandex.ru".split()
-)
+# The work-domain key is the one routing compares too: defined once, beside the free-mail list.
+from guards.emails import work_domain
+
+__all__ = ["company_key", "name_key", "phone_key", "work_domain"]
+
 _COMPANY_SUFFIXES = re.compile(
     r"\b(inc|incorporated|ltd|limited|llc|llp|gmbh|ag|sa|sas|srl|bv|nv|plc|co|corp|corporation|company|group)\b\.?"
 )
@@ -37,13 +38,3 @@ def company_key(company: str) -> str:
     """ "acme" for ACME Inc., Acme, Inc and acme gmbh; "" when empty."""
     folded = _COMPANY_SUFFIXES.sub(" ", _fold(company))
     return " ".join(re.sub(r"[^\w\s]", " ", folded).split())[:200]
-
-
-def email_domain(email_normalized: str) -> str:
-    return email_normalized.rpartition("@")[2]
-
-
-def work_domain(email_normalized: str) -> str:
-    """The email's domain when it says something about the employer ("" for gmail.com…)."""
-    domain = email_domain(email_normalized)
-    return "" if domain in FREE_MAIL_DOMAINS or domain.endswith(".invalid") else domain

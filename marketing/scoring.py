@@ -17,12 +17,13 @@ from functools import cache
 from django.conf import settings
 from django.utils import timezone
 
+from guards.emails import email_domain
+
 from . import scoring_defaults
-from .dedupe import FREE_MAIL_DOMAINS, email_domain
 from .emails import is_placeholder
 from .models import EngagementRule, FitRule, Lead, ScoringSettings, Touchpoint
 
-__all__ = ["FREE_MAIL_DOMAINS", "Rules", "ScoreReason", "compute_score", "load_rules", "mql_threshold"]
+__all__ = ["Rules", "ScoreReason", "compute_score", "load_rules", "mql_threshold"]
 
 Op = FitRule.Operator
 

@@ -3,7 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from marketing.scoring import FREE_MAIL_DOMAINS
+# The free-mail list as it was when this migration was written (now guards/emails.py): a
+# migration keeps its own copy, so that it runs the same whatever happens to the app's code.
+FREE_MAIL_DOMAINS = frozenset(
+    "gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com aol.com icloud.com me.com gmx.com "
+    "gmx.de web.de mail.com proton.me protonmail.com yandex.ru".split()
+)
 
 
 def fill_domains(apps, schema_editor):

@@ -8,12 +8,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from guards.emails import normalize_email
 from marketing import services as marketing
-from marketing.emails import normalize_email
 from marketing.errors import MergeNotAllowed
 from marketing.models import Lead
 from marketing.models import Stage as LeadStage
-from marketing.services.capture import resolve_alias
 from sales import services as sales
 from sales.models import SalesRep
 
@@ -264,7 +263,7 @@ def _original_lead(original_email: str, reason: str, *, handoff: Handoff, by) ->
     except ValidationError:
         raise ValidationError({"original_email": "Enter the original lead's email address."}) from None
     # An address merged away before now means the lead it was merged into.
-    normalized = resolve_alias(normalized)
+    normalized = marketing.resolve_alias(normalized)
     if normalized == handoff.lead.email_normalized:
         raise ValidationError({"original_email": "That is this lead itself: name the lead it duplicates."})
     original = Lead.objects.visible_to(by).filter(_team_leads(handoff.team_id), email_normalized=normalized).first()

@@ -3,7 +3,7 @@
 One module per subject; callers import from this package (`from marketing import services`).
 """
 
-from .capture import PROFILE_FIELDS, UTM_FIELDS, Capture, CaptureResult, capture_lead
+from .capture import PROFILE_FIELDS, UTM_FIELDS, Capture, CaptureResult, capture_lead, resolve_alias
 from .leads import add_touchpoint, renurture_lead, update_lead_profile
 from .merges import merge_leads
 from .scoring import score_lead
@@ -45,5 +45,6 @@ __all__ = [
     "qualify_lead",
     "record_outcome",
     "recycle_lead",
+    "resolve_alias",
     "score_lead",
 ]
