@@ -1,6 +1,6 @@
 """Input shape and user-facing validation for handoff's pages (rules live in services)."""
 
-from .config import CommitmentForm, RejectionRuleForm, RoutingRuleForm, TeamSettingsForm
+from .config import RejectionRuleForm, RoutingRuleForm, TeamSettingsForm
 from .offers import AcceptForm, OffersDueForm, RejectForm
 from .playbooks import AssetFormSet, PlaybookForm
 from .subject_rights import EraseForm
@@ -8,7 +8,6 @@ from .subject_rights import EraseForm
 __all__ = [
     "AcceptForm",
     "AssetFormSet",
-    "CommitmentForm",
     "EraseForm",
     "OffersDueForm",
     "PlaybookForm",

@@ -3,7 +3,6 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from guards.dates import DateField
 from marketing.models import Campaign, Channel, CompanySize
 
 from ..models import RejectionRule
@@ -110,11 +109,3 @@ class TeamSettingsForm(forms.Form):
 class RejectionRuleForm(forms.Form):
     action = forms.ChoiceField(choices=RejectionRule.Action.choices)
     cooldown_days = forms.IntegerField(min_value=0, max_value=3650, label="Cool-down (days)")
-
-
-class CommitmentForm(forms.Form):
-    month = DateField(
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), input_formats=["%Y-%m", "%Y-%m-%d"],
-        help_text="The agreement applies from this month on, until a later one replaces it.",
-    )  # fmt: skip
-    mqls_per_month = forms.IntegerField(min_value=0, max_value=10_000_000, label="Marketing: MQLs a month")

@@ -7,6 +7,7 @@ Callers import from `handoff.services`; one module per subject.
 
 from .config import (
     delete_routing_rule,
+    managed_teams,
     move_routing_rule,
     save_commitment,
     save_rejection_rule,
@@ -17,7 +18,16 @@ from .offers import MOVED_ON, accept_offer, moved_on_from, offer_for, offer_hand
 from .outcomes import record_deal_outcome, sync_lead_stage
 from .playbooks import save_playbook
 from .reconcile import ReconcileReport, reconcile
-from .sla import Countdown, SweepReport, countdown, expire_overdue_offers, send_reminders, sweep_offers, target_percent
+from .sla import (
+    Countdown,
+    SweepReport,
+    countdown,
+    expire_overdue_offers,
+    send_reminders,
+    sweep_offers,
+    target_percent,
+    weighted_target,
+)
 from .subject_rights import ErasureResult, erase_subject, export_subject
 
 __all__ = [
@@ -31,6 +41,7 @@ __all__ = [
     "delete_routing_rule",
     "erase_subject",
     "expire_overdue_offers",
+    "managed_teams",
     "export_subject",
     "move_routing_rule",
     "moved_on_from",
@@ -49,4 +60,5 @@ __all__ = [
     "sweep_offers",
     "sync_lead_stage",
     "target_percent",
+    "weighted_target",
 ]

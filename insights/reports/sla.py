@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from handoff.models import Commitment, Offer, TeamSettings
-from handoff.services.sla import weighted_target
+from handoff.services import weighted_target
 from marketing.models import LeadStageChange
 from marketing.models import Stage as LeadStage
 from sales.models import Team

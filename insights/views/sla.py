@@ -12,12 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoff import services
-from handoff.forms import CommitmentForm
 from handoff.models import Commitment, Offer, TeamSettings
-from handoff.services.config import managed_teams
-from handoff.services.sla import target_percent
 from sales.models import Team
 
+from ..forms import CommitmentForm
 from ..reports.fairness import fairness
 from ..reports.sla import offer_metrics, two_sided_report
 
@@ -39,7 +37,7 @@ def sla(request):
     else:
         status = 200
     since = timezone.now() - timedelta(days=period[1])
-    managed = list(managed_teams(request.user).select_related("manager").order_by("name"))
+    managed = list(services.managed_teams(request.user).select_related("manager").order_by("name"))
     slas = TeamSettings.objects.slas(team.pk for team in managed)
     teams = []
     for team in managed:
@@ -97,7 +95,7 @@ def agreement(request):
     biggest = max([m.mqls for m in months] + [m.commitment.mqls_per_month for m in months if m.commitment] + [1])
     teams = list(Team.objects.order_by("name"))
     slas = TeamSettings.objects.slas(team.pk for team in teams)
-    editable = set(managed_teams(request.user).values_list("pk", flat=True))
+    editable = set(services.managed_teams(request.user).values_list("pk", flat=True))
     context = {
         "months": months,
         "chart": _month_chart(months, biggest),
@@ -107,7 +105,7 @@ def agreement(request):
         "history": Commitment.objects.select_related("updated_by")[:12],
         # Sales' side: each team's SLA as its settings say (edited there, by its manager).
         "team_slas": [(team, slas[team.pk], team.pk in editable) for team in teams],
-        "company_target": target_percent(None),
+        "company_target": services.target_percent(None),
     }
     return render(request, "insights/agreement.html", context, status=status)
 

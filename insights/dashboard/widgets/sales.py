@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from handoff.models import RejectionReason, TeamSettings
-from handoff.services.sla import target_percent as sla_target_percent
+from handoff.services import target_percent as sla_target_percent
 from sales.models import Deal, SalesRep
 
 from ..filters import Filters
