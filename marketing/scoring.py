@@ -136,7 +136,7 @@ def matches(rule: FitRule, value: str) -> bool:
         inside = folded in _items(rule.value)
         return inside if rule.operator == Op.IN_LIST else not inside
     if rule.operator in (Op.GREATER, Op.LESS):
-        number, bound = _number(value), _number(rule.value)
+        number, bound = parse_number(value), parse_number(rule.value)
         if number is None or bound is None:
             return False
         return number > bound if rule.operator == Op.GREATER else number < bound
@@ -155,7 +155,9 @@ def _words_pattern(text: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")s?\b")
 
 
-def _number(text: str) -> Decimal | None:
+def parse_number(text: str) -> Decimal | None:
+    """A finite number written with optional thousands commas ("1,200"); None for anything else.
+    The scoring form refuses a numeric rule whose value this cannot read."""
     try:
         number = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:

@@ -176,7 +176,9 @@ def _decidable(handoff_id: int, by) -> Handoff:
     return handoff
 
 
-def _close_open_offer(handoff: Handoff, state: str, now: datetime) -> None:
+def close_open_offer(handoff: Handoff, state: str, now: datetime) -> None:
+    """Close the handoff's open offer (accepted, rejected or expired); answers record how long
+    the rep took in the team's working hours. The caller holds the handoff's lock."""
     offer = handoff.offers.filter(state=Offer.State.OPEN).first()
     if offer is None:
         return
@@ -231,7 +233,7 @@ def _open_deal(handoff: Handoff, lead: Lead, *, by, rating: int | None, comment:
         company=lead.company,
         brief=build_brief(lead, handoff=handoff),
     )
-    _close_open_offer(handoff, Offer.State.ACCEPTED, now)
+    close_open_offer(handoff, Offer.State.ACCEPTED, now)
     handoff.state = Handoff.State.ACCEPTED
     handoff.decided_at = now
     handoff.deal = deal
@@ -306,7 +308,7 @@ def reject_offer(
 
 
 def _reject(handoff: Handoff, *, reason: str, note: str, rating: int | None, original: Lead | None, by, now) -> None:
-    _close_open_offer(handoff, Offer.State.REJECTED, now)
+    close_open_offer(handoff, Offer.State.REJECTED, now)
     handoff.state = Handoff.State.REJECTED
     handoff.decided_at = now
     handoff.rejection_reason = reason

@@ -24,7 +24,7 @@ from sales.models import Team
 from ..models import Handoff, Offer, TeamSettings
 from ..models.settings import DEFAULT_TARGET_PERCENT, Sla
 from . import notify
-from .offers import _close_open_offer, offer_handoff, unsellable, withdraw
+from .offers import close_open_offer, offer_handoff, unsellable, withdraw
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -223,7 +223,7 @@ def _expire(handoff_id: int, now: datetime) -> bool:
             withdraw(handoff, why=gone, now=now)
             return False
         late_assignee = handoff.assignee
-        _close_open_offer(handoff, Offer.State.EXPIRED, now)
+        close_open_offer(handoff, Offer.State.EXPIRED, now)
         handoff.state = Handoff.State.EXPIRED
         handoff.save(update_fields=["state"])
         transaction.on_commit(lambda h=handoff, who=late_assignee: notify.breach(h, expired_assignee=who), robust=True)

@@ -3,7 +3,7 @@
 from django import forms
 
 from ..models import EngagementRule, FitRule, SourceFrom
-from ..scoring import _number
+from ..scoring import parse_number
 
 Op = FitRule.Operator
 NEEDS_NO_VALUE = {Op.IS_SET, Op.IS_BLANK}
@@ -37,7 +37,7 @@ class FitRuleForm(forms.ModelForm):
             data["value"] = ""
         elif operator and not value:
             self.add_error("value", "Give the value to compare with.")
-        elif operator in NUMERIC and _number(value) is None:
+        elif operator in NUMERIC and parse_number(value) is None:
             self.add_error("value", "Give a number to compare with.")
         return data
 

@@ -101,7 +101,7 @@ def renurture_lead(*, lead_id: int, by=None) -> Lead:
             raise StageChangeNotAllowed(
                 f"Only recycled leads go back to nurture; this one is {lead.get_stage_display()}."
             )
-        stages._move(lead, Stage.LEAD, reason="Back to nurture", by=by)
+        stages.move_stage(lead, Stage.LEAD, reason="Back to nurture", by=by)
         _rescore_on_commit(lead.pk)
     return lead
 

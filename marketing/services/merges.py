@@ -76,7 +76,7 @@ def merge_leads(*, keep_id: int, duplicate_id: int, by=None, marketings_duplicat
         duplicate.owner = None
         duplicate.save(update_fields=["merged_into", "email_normalized", "owner", "updated_at"])
         if Stage.DISQUALIFIED in STAGE_MOVES[duplicate.stage]:
-            stages._move(duplicate, Stage.DISQUALIFIED, reason=f"Merged into {keep.email}", by=by, now=now)
+            stages.move_stage(duplicate, Stage.DISQUALIFIED, reason=f"Merged into {keep.email}", by=by, now=now)
             # That stay belongs to the duplicate alone: it is not part of the person's story.
         LeadEmailAlias.objects.update_or_create(email_normalized=old_address, defaults={"lead": keep})
         LeadMerge.objects.create(

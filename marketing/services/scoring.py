@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..models import Lead, RescoreRun, ScoreChange, ScoringSettings, Stage, Touchpoint
 from ..scoring import Rules, compute_score, load_rules
-from .stages import _announce_qualified, _move
+from .stages import announce_qualified, move_stage
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -49,8 +49,8 @@ def _apply(lead: Lead, rules: Rules, touches, now: datetime, cause: str) -> Scor
 
 def qualify_if_over(lead: Lead, rules: Rules, now: datetime) -> bool:
     if lead.score >= rules.threshold and lead.stage in QUALIFIABLE and not lead.in_cooldown(now):
-        _move(lead, Stage.MQL, reason=f"Score {lead.score} reached the MQL threshold", now=now)
-        _announce_qualified(lead)
+        move_stage(lead, Stage.MQL, reason=f"Score {lead.score} reached the MQL threshold", now=now)
+        announce_qualified(lead)
         return True
     return False
 

@@ -42,12 +42,13 @@ def qualify_lead(*, lead_id: int, by=None, reason: str = "Handed to sales by han
                 f"Sales recycled this lead with a cool-down: it can be handed to sales again "
                 f"from {timezone.localtime(lead.nurture_until):%Y-%m-%d %H:%M}."
             )
-        _move(lead, Stage.MQL, reason=reason, by=by)
-        _announce_qualified(lead)
+        move_stage(lead, Stage.MQL, reason=reason, by=by)
+        announce_qualified(lead)
     return lead
 
 
-def _announce_qualified(lead: Lead) -> None:
+def announce_qualified(lead: Lead) -> None:
+    """Tell whoever listens that `lead` just became MQL (after move_stage, in its transaction)."""
     # Receivers only enqueue after commit, so sending inside the transaction is safe.
     signals.lead_qualified.send(sender=Lead, lead_id=lead.pk, cycle=lead.recycle_count)
 
@@ -57,7 +58,7 @@ def accept_lead(*, lead_id: int, owner_id: int) -> Lead:
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         lead.owner_id = owner_id
-        _move(lead, Stage.SAL, reason="Accepted by sales", extra_fields=["owner"])
+        move_stage(lead, Stage.SAL, reason="Accepted by sales", extra_fields=["owner"])
     return lead
 
 
@@ -71,7 +72,8 @@ def recycle_lead(*, lead_id: int, reason: str, cooldown_days: int = 0) -> Lead:
         lead.owner = None
         lead.recycle_count += 1
         lead.nurture_until = now + timedelta(days=cooldown_days) if cooldown_days else None
-        _move(lead, Stage.RECYCLED, reason=reason, now=now, extra_fields=["owner", "recycle_count", "nurture_until"])
+        fields = ["owner", "recycle_count", "nurture_until"]
+        move_stage(lead, Stage.RECYCLED, reason=reason, now=now, extra_fields=fields)
     return lead
 
 
@@ -80,7 +82,7 @@ def disqualify_lead(*, lead_id: int, reason: str, by=None) -> Lead:
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         _refuse_if_with_sales(lead)
-        _move(lead, Stage.DISQUALIFIED, reason=reason, by=by)
+        move_stage(lead, Stage.DISQUALIFIED, reason=reason, by=by)
     return lead
 
 
@@ -90,7 +92,7 @@ def disqualify_rejected_lead(*, lead_id: int, reason: str, by=None) -> Lead:
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.stage != Stage.MQL:
             raise StageChangeNotAllowed(f"Sales answers only qualified leads; this one is {lead.get_stage_display()}.")
-        _move(lead, Stage.DISQUALIFIED, reason=reason, by=by)
+        move_stage(lead, Stage.DISQUALIFIED, reason=reason, by=by)
     return lead
 
 
@@ -99,7 +101,7 @@ def advance_lead(*, lead_id: int, stage: str, reason: str) -> Lead:
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.stage in FUNNEL and FUNNEL.index(lead.stage) < FUNNEL.index(stage):
-            _move(lead, stage, reason=reason)
+            move_stage(lead, stage, reason=reason)
     return lead
 
 
@@ -129,16 +131,16 @@ def record_outcome(*, lead_id: int, won: bool, amount: Decimal, closed_at: datet
         if not moves:
             lead.save(update_fields=[*fields, "updated_at"])
         elif won:
-            _move(lead, Stage.CUSTOMER, reason="Deal won", extra_fields=fields)
+            move_stage(lead, Stage.CUSTOMER, reason="Deal won", extra_fields=fields)
         else:
             lead.owner = None
             lead.recycle_count += 1
             label = f"Deal lost: {reason}" if reason else "Deal lost"
-            _move(lead, Stage.RECYCLED, reason=label, extra_fields=[*fields, "owner", "recycle_count"])
+            move_stage(lead, Stage.RECYCLED, reason=label, extra_fields=[*fields, "owner", "recycle_count"])
     return lead
 
 
-def _move(
+def move_stage(
     lead: Lead,
     to_stage: str,
     *,
@@ -147,7 +149,10 @@ def _move(
     now: datetime | None = None,
     extra_fields: list[str] | None = None,
 ) -> None:
-    """The single place a lead changes stage: checks the table, closes and opens the stay."""
+    """The single place a lead changes stage: checks the table, closes and opens the stay.
+
+    For marketing's services (stages, scoring, merges, leads), on a lead they locked with
+    select_for_update inside their transaction; everyone else calls the use cases above."""
     if to_stage not in STAGE_MOVES[lead.stage]:
         raise StageChangeNotAllowed(f"A lead cannot move from {Stage(lead.stage).label} to {Stage(to_stage).label}.")
     now = now or timezone.now()
