@@ -12,8 +12,10 @@ class HandoffConfig(AppConfig):
         from . import receivers  # noqa: F401  (connects the listeners)
         from .lead_scope import team_leads
         from .roles import sync_roles
+        from .slots import fill_slots
 
         scope.register(team_leads)
+        fill_slots()
 
         # After handoff's own permissions exist, which is after marketing's and sales'.
         post_migrate.connect(sync_roles, sender=self)

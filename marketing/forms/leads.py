@@ -10,6 +10,7 @@ from django.utils import timezone
 from guards.dates import DateField
 from guards.ids import parse_id
 
+from .. import slots
 from ..models import Campaign, Channel, Lead, Stage, Touchpoint
 from ..paging import Sort
 from ..services.leads import BULK_LIMIT
@@ -26,11 +27,13 @@ NO_OWNER = "none"
 
 
 def salespeople():
-    """Users who can own a lead: the ones sales hands leads to, plus anyone who owns one."""
+    """Users who can own a lead: the ones leads are handed to (the joining app names their
+    permission through marketing/slots.py)."""
+    app_label, codename = slots.permission("lead-owner-permission")
     return (
         get_user_model()
         .objects.filter(
-            Q(groups__permissions__codename="decide_offer", groups__permissions__content_type__app_label="handoff")
+            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
         )
         .distinct()
         .order_by("first_name", "last_name", "username")
