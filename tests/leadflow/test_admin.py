@@ -87,3 +87,25 @@ def test_an_email_cannot_be_typed_into_the_outbox_in_the_admin(admin_user):
     response = logged_in(admin_user).post(reverse("admin:outbox_outboundemail_add"), {"subject": "Forged"})
     assert response.status_code == 403
     assert not OutboundEmail.objects.exists()
+
+
+# Service admins whose delete removes a plain configuration row; every other one that lets a
+# row be deleted removes it through a service (delete_model, and delete_queryset, which the
+# changelist's "delete selected" action calls), as CampaignSpend's does through delete_spend.
+PLAIN_DELETES = {"SalesRep": "who sells in which team is configuration, saved here as plain rows too"}
+
+
+def test_an_admin_that_saves_through_the_services_deletes_through_them_too(admin_user):
+    request = superuser_request(admin_user)
+    plain = {
+        model.__name__
+        for model, model_admin in admin.site._registry.items()
+        if model in our_models()
+        and isinstance(model_admin, ServiceAdmin)
+        and model_admin.has_delete_permission(request)
+        and (
+            type(model_admin).delete_model is admin.ModelAdmin.delete_model
+            or type(model_admin).delete_queryset is admin.ModelAdmin.delete_queryset
+        )
+    }
+    assert plain == set(PLAIN_DELETES)

@@ -189,6 +189,19 @@ def test_an_admin_form_opened_before_someone_else_saved_is_refused_and_their_sav
     assert row(deal) == before
 
 
+def test_an_amount_typed_into_a_stale_admin_form_is_refused_and_the_newer_amount_stays(admin, deal, rep):
+    form = deal_form(admin, deal)
+    services.update_deal(deal_id=deal.pk, by=rep, expected_version=deal.version, amount=Decimal("1200"))
+    before = row(deal)
+
+    response = admin.post(form.url, form.data(amount="99000"))
+
+    assert response.status_code == 200
+    assert STALE_MESSAGE in errors(response)
+    assert row(deal) == before
+    assert Deal.objects.get(pk=deal.pk).amount == Decimal("1200")
+
+
 def test_a_refused_step_takes_back_the_steps_before_it_in_the_same_save(admin, deal, stranger):
     before = row(deal)
     form = deal_form(admin, deal)
