@@ -54,6 +54,7 @@ class Entry:
     source: str  # "POST /path (request id)", "task:<name>", "" for the system
     admin_url: str = ""
     recorded_by_signals: bool = False  # an AuditEntry of the log before the triggers
+    key: str = ""  # which history row: two entries may read alike (two deals of one name)
     context: dict = dataclass_field(default_factory=dict)
 
     @property
@@ -296,6 +297,7 @@ def _entry(content_type, event, row_id, at, label, object_id, context, data, bef
         "actor_label": context.get("username") or "",
         "source": source,
         "context": context,
+        "key": f"{event._meta.label if event else 'log'}:{row_id}",
     }
     model = content_type.model_class()
     if event is None:  # recorded by the signal-based log
