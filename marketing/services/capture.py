@@ -10,6 +10,7 @@ typed the address.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import transaction
@@ -63,48 +64,97 @@ def capture_lead(*, capture: Capture, now: datetime | None = None) -> CaptureRes
     """Create the lead or merge into the existing one (same normalized email), with a touchpoint."""
     now = now or timezone.now()
     email_normalized = resolve_alias(normalize_email(capture.email))
-    utm = {key: capture.utm.get(key, "") for key in UTM_FIELDS}
-    source = _source(capture, utm)
+    channel = channel_of(capture)
     with transaction.atomic():
         # The unique column makes this safe under concurrent submits of one address:
-        # the losing insert waits for the winner and then reads its row (RELIABILITY #2).
-        lead, created = Lead.objects.get_or_create(
-            email_normalized=email_normalized,
-            defaults={
-                "email": capture.email.strip(),
-                **{name: getattr(capture, name) for name in PROFILE_FIELDS},
-                "source": source,
-                "first_touch_campaign": capture.campaign,
-                **utm,
-                "first_referrer": capture.referrer,
-                "first_landing_page": capture.landing_page,
-                **_last_touch(capture, source, utm, now),
-                "attributes": capture.attributes,
-                "stage": Stage.LEAD,
-                "stage_changed_at": now,
-                "review_reason": review_reason_for(email_normalized),
-                **_consent(capture, now),
-            },
-        )
+        # the losing insert waits for the winner and then reads its row (docs/RELIABILITY.md, traps met #2).
+        new = landing(capture, email_normalized=email_normalized, channel=channel, now=now)
+        lead, created = Lead.objects.get_or_create(email_normalized=email_normalized, defaults=new.fields)
         if created:
             LeadStageChange.objects.create(lead=lead, stage=lead.stage, entered_at=now, reason="Captured")
+            touchpoint = new.touchpoint
         else:
-            lead = _merge_into(lead, capture, now, _last_touch(capture, source, utm, now), verified=capture.verified)
-        Touchpoint.objects.create(
-            lead=lead,
-            kind=capture.touch_kind,
-            campaign=capture.campaign,
-            channel=source,
-            occurred_at=now,
-            referrer=capture.referrer,
-            landing_page=capture.landing_page,
-            details=capture.details,
-            **utm,
-        )
+            # The locked, updated row is returned: the copy read before the lock would hand back stale fields.
+            lead = Lead.objects.select_for_update().get(pk=lead.pk)
+            merge = landing(capture, email_normalized=email_normalized, channel=channel, now=now, lead=lead)
+            merge.apply_to(lead)
+            touchpoint = merge.touchpoint
+        touchpoint.lead = lead
+        touchpoint.save()
         from ..tasks import score_lead as score_lead_task
 
         score_lead_task.delay_on_commit(lead.pk)
     return CaptureResult(lead=lead, created=created)
+
+
+@dataclass(frozen=True)
+class Landing:
+    """What one capture gives a lead, as `landing` decides it; the caller writes it."""
+
+    # A new lead's every field but its identity (email_normalized), or the fields that change on an existing one.
+    fields: dict[str, Any]
+    # Unsaved; its lead is set by the caller once the lead has a key.
+    touchpoint: Touchpoint
+
+    def apply_to(self, lead: Lead) -> None:
+        """Save the changes on an existing lead (the caller holds its row lock)."""
+        for name, value in self.fields.items():
+            setattr(lead, name, value)
+        lead.save(update_fields=[*self.fields, "updated_at"])
+
+
+def landing(
+    capture: Capture, *, email_normalized: str, channel: str, now: datetime, lead: Lead | None = None
+) -> Landing:
+    """The one rule for what a capture gives a lead: hosted and embedded forms, the capture API
+    and every row of a CSV import (services/imports.py, which loads a batch's leads at once
+    and calls this per row) go through it. Reads nothing from the database.
+
+    A new lead (lead=None) gets the capture's profile, attributes and first touch, the last
+    touch, its stage, the look-alike review reason of its address and the consent it gives.
+    An existing lead gets the last touch (time, campaign, channel, UTM); only a verified
+    capture also fills what the lead lacks (never overwriting what someone already gave or
+    edited) and records consent it did not have (README, "Who may change a person").
+    `channel` is channel_of(capture), asked once by the caller.
+    """
+    utm = {key: capture.utm.get(key, "") for key in UTM_FIELDS}
+    last_touch = {
+        "last_touch_at": now,
+        "last_touch_campaign": capture.campaign,
+        "last_touch_channel": channel,
+        "last_utm_source": utm["utm_source"],
+        "last_utm_medium": utm["utm_medium"],
+        "last_utm_campaign": utm["utm_campaign"],
+    }
+    if lead is None:
+        fields = {
+            "email": capture.email.strip(),
+            **{name: getattr(capture, name) for name in PROFILE_FIELDS},
+            "source": channel,
+            "first_touch_campaign": capture.campaign,
+            **utm,
+            "first_referrer": capture.referrer,
+            "first_landing_page": capture.landing_page,
+            **last_touch,
+            "attributes": capture.attributes,
+            "stage": Stage.LEAD,
+            "stage_changed_at": now,
+            "review_reason": review_reason_for(email_normalized),
+            **_consent(capture, now),
+        }
+    else:
+        fields = {**(_blanks_filled(lead, capture, now) if capture.verified else {}), **last_touch}
+    touchpoint = Touchpoint(
+        kind=capture.touch_kind,
+        campaign=capture.campaign,
+        channel=channel,
+        occurred_at=now,
+        referrer=capture.referrer,
+        landing_page=capture.landing_page,
+        details=capture.details,
+        **utm,
+    )
+    return Landing(fields=fields, touchpoint=touchpoint)
 
 
 def vouches_for_captures(user: AbstractUser | AnonymousUser) -> bool:
@@ -113,10 +163,12 @@ def vouches_for_captures(user: AbstractUser | AnonymousUser) -> bool:
     return user.is_authenticated and user.has_perms(["marketing.view_all_leads", "marketing.change_lead"])
 
 
-def _source(capture: Capture, utm: dict[str, str]) -> str:
+def channel_of(capture: Capture) -> str:
     """The touch's channel: given, else the campaign's or the UTM medium's, as marketing/sources.py decides."""
     campaign_channel = capture.campaign.channel if capture.campaign else None
-    utm_channel = sources.channel_for_utm(medium=utm["utm_medium"], source=utm["utm_source"])
+    utm_channel = sources.channel_for_utm(
+        medium=capture.utm.get("utm_medium", ""), source=capture.utm.get("utm_source", "")
+    )
     source_from = SourceFrom.CAMPAIGN
     if not capture.source and campaign_channel and utm_channel and utm_channel != campaign_channel:
         # Only a disagreement needs the marketer's choice: read the setting then, not on every capture.
@@ -128,10 +180,16 @@ def _source(capture: Capture, utm: dict[str, str]) -> str:
 
 def resolve_alias(email_normalized: str) -> str:
     """The address of the lead this one was merged into, if it was; else itself."""
-    aliased = LeadEmailAlias.objects.filter(email_normalized=email_normalized).values_list(
-        "lead__email_normalized", flat=True
+    return resolve_aliases([email_normalized]).get(email_normalized, email_normalized)
+
+
+def resolve_aliases(addresses: list[str]) -> dict[str, str]:
+    """For those of `addresses` that were merged away: the address of the lead each now is (one query)."""
+    return dict(
+        LeadEmailAlias.objects.filter(email_normalized__in=addresses).values_list(
+            "email_normalized", "lead__email_normalized"
+        )
     )
-    return aliased.first() or email_normalized
 
 
 def _consent(capture: Capture, now: datetime) -> dict:
@@ -144,42 +202,15 @@ def _consent(capture: Capture, now: datetime) -> dict:
     }
 
 
-def _last_touch(capture: Capture, source: str, utm: dict[str, str], now: datetime) -> dict:
-    return {
-        "last_touch_at": now,
-        "last_touch_campaign": capture.campaign,
-        "last_touch_channel": source,
-        "last_utm_source": utm["utm_source"],
-        "last_utm_medium": utm["utm_medium"],
-        "last_utm_campaign": utm["utm_campaign"],
+def _blanks_filled(lead: Lead, capture: Capture, now: datetime) -> dict[str, Any]:
+    """What a verified capture adds to an existing lead: the profile fields and attributes it
+    lacks, and consent if it had none."""
+    fields = {
+        name: getattr(capture, name) for name in PROFILE_FIELDS if not getattr(lead, name) and getattr(capture, name)
     }
-
-
-def _merge_into(lead: Lead, capture: Capture, now: datetime, last_touch: dict, *, verified: bool) -> Lead:
-    """Move the last touch; when verified, also fill what the lead lacks (never overwriting
-    what someone already gave or edited) and record consent it did not have.
-
-    Returns the locked, updated row: the caller's copy was read before the lock and would
-    hand back stale fields.
-    """
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    for name, value in last_touch.items():
-        setattr(lead, name, value)
-    changed = _fill_blanks(lead, capture, now) if verified else []
-    lead.save(update_fields=[*changed, *last_touch, "updated_at"])
-    return lead
-
-
-def _fill_blanks(lead: Lead, capture: Capture, now: datetime) -> list[str]:
-    changed = [name for name in PROFILE_FIELDS if not getattr(lead, name) and getattr(capture, name)]
-    for name in changed:
-        setattr(lead, name, getattr(capture, name))
     new_attributes = {k: v for k, v in capture.attributes.items() if k not in lead.attributes}
     if new_attributes:
-        lead.attributes = {**lead.attributes, **new_attributes}
-        changed.append("attributes")
+        fields["attributes"] = {**lead.attributes, **new_attributes}
     if capture.consent_text and not lead.consent_given_at:
-        for name, value in _consent(capture, now).items():
-            setattr(lead, name, value)
-            changed.append(name)
-    return changed
+        fields.update(_consent(capture, now))
+    return fields

@@ -30,7 +30,7 @@ from ..models import (
     Touchpoint,
 )
 from ..scoring import compute_score, load_rules
-from .capture import Capture, capture_lead
+from .capture import Capture, capture_lead, channel_of, landing, resolve_aliases
 from .scoring import qualify_if_over, score_many
 
 logger = logging.getLogger(__name__)
@@ -344,12 +344,11 @@ def _write(lead_import: LeadImport, batch: list, now: datetime) -> int:
 
 
 def _land(lead_import: LeadImport, rows: list[imports.Row], now: datetime) -> tuple[int, int]:
+    """Each row is a verified capture (capture.landing decides what its lead gets), written in
+    bulk: the batch's aliases and leads are read in two queries, new leads are inserted
+    together, and a merge costs one UPDATE of its lead."""
     campaign = Campaign.objects.filter(pk=lead_import.campaign_id).first() if lead_import.campaign_id else None
-    aliases = dict(
-        LeadEmailAlias.objects.filter(email_normalized__in=[row.email_normalized for row in rows]).values_list(
-            "email_normalized", "lead__email_normalized"
-        )
-    )
+    aliases = resolve_aliases([row.email_normalized for row in rows])
     for row in rows:
         row.email_normalized = aliases.get(row.email_normalized, row.email_normalized)
     first: dict[str, imports.Row] = {}
@@ -373,47 +372,41 @@ def _land(lead_import: LeadImport, rows: list[imports.Row], now: datetime) -> tu
             repeats.append(row)
     by_email = {**existing, **{lead.email_normalized: lead for lead in created}}
     merged_rows = [row for email, row in first.items() if email in existing] + repeats
-    merged = 0
+    touchpoints = []
     for row in merged_rows:
+        capture = _capture_of(row, lead_import, campaign)
         lead = by_email.get(row.email_normalized)
         if lead is None:  # lost the race for a new address: the capture path merges it
-            capture_lead(capture=_capture_of(row, lead_import, campaign), now=now)
-        else:
-            _merge(lead, row, campaign, now)
-            _touch(lead, lead_import, row, campaign, now).save()
-        merged += 1
+            capture_lead(capture=capture, now=now)
+            continue
+        merge = landing(capture, email_normalized=row.email_normalized, channel=channel_of(capture), now=now, lead=lead)
+        merge.apply_to(lead)  # locked above, or inserted by this batch
+        merge.touchpoint.lead = lead
+        touchpoints.append(merge.touchpoint)
+    Touchpoint.objects.bulk_create(touchpoints, batch_size=BATCH)
     touched = {}  # new leads were scored on the way in
     for row in merged_rows:
         if row.email_normalized in by_email:
             touched[by_email[row.email_normalized].pk] = by_email[row.email_normalized]
     score_many(list(touched.values()), load_rules(), now, cause=f"Imported from {lead_import.original_name}"[:200])
-    return len(created), merged
+    return len(created), len(merged_rows)
 
 
 def _create(lead_import: LeadImport, rows: list[imports.Row], campaign, now: datetime) -> list[Lead]:
     """Insert new leads already scored (their only touch is this import), with their first
-    stage and touchpoint: three bulk inserts for the whole batch."""
+    stage and touchpoint: bulk inserts for the whole batch."""
     rules = load_rules()
     cause = f"Imported from {lead_import.original_name}"[:200]
-    leads = []
+    leads, touchpoints = [], []
     for row in rows:
-        lead = Lead(
-            email=row.email,
-            email_normalized=row.email_normalized,
-            **{name: row.fields.get(name, "") for name in imports.PROFILE},
-            source=lead_import.source,
-            first_touch_campaign=campaign,
-            attributes=row.attributes,
-            stage=Stage.LEAD,
-            stage_changed_at=now,
-            last_touch_at=now,
-            last_touch_campaign=campaign,
-            last_touch_channel=lead_import.source,
-        )
+        capture = _capture_of(row, lead_import, campaign)
+        new = landing(capture, email_normalized=row.email_normalized, channel=channel_of(capture), now=now)
+        lead = Lead(email_normalized=row.email_normalized, **new.fields)
         lead.refresh_keys()
         score, reasons = compute_score(lead, rules, [(Touchpoint.Kind.IMPORT, now)], now)
         lead.score, lead.score_reasons, lead.scored_at = score, [reason.as_dict() for reason in reasons], now
         leads.append(lead)
+        touchpoints.append(new.touchpoint)
     leads = Lead.objects.bulk_create(leads, batch_size=BATCH)
     LeadStageChange.objects.bulk_create(
         [
@@ -424,10 +417,9 @@ def _create(lead_import: LeadImport, rows: list[imports.Row], campaign, now: dat
         ],
         batch_size=BATCH,
     )
-    Touchpoint.objects.bulk_create(
-        [_touch(lead, lead_import, row, campaign, now) for lead, row in zip(leads, rows, strict=True)],
-        batch_size=BATCH,
-    )
+    for lead, touchpoint in zip(leads, touchpoints, strict=True):
+        touchpoint.lead = lead
+    Touchpoint.objects.bulk_create(touchpoints, batch_size=BATCH)
     ScoreChange.objects.bulk_create(
         [
             ScoreChange(
@@ -443,31 +435,8 @@ def _create(lead_import: LeadImport, rows: list[imports.Row], campaign, now: dat
     return leads
 
 
-def _touch(lead: Lead, lead_import: LeadImport, row: imports.Row, campaign, now: datetime) -> Touchpoint:
-    return Touchpoint(
-        lead=lead,
-        kind=Touchpoint.Kind.IMPORT,
-        campaign=campaign,
-        channel=lead_import.source,
-        occurred_at=now,
-        details={"import": lead_import.pk, "file": lead_import.original_name[:100], "row": row.number},
-    )
-
-
-def _merge(lead: Lead, row: imports.Row, campaign, now: datetime) -> None:
-    """Fill what the lead lacks, like a repeat capture: never overwrite what it has."""
-    changed = [name for name, value in row.fields.items() if value and not getattr(lead, name)]
-    for name in changed:
-        setattr(lead, name, row.fields[name])
-    missing = {key: value for key, value in row.attributes.items() if key not in (lead.attributes or {})}
-    if missing:
-        lead.attributes = {**(lead.attributes or {}), **missing}
-        changed.append("attributes")
-    lead.last_touch_at, lead.last_touch_campaign = now, campaign
-    lead.save(update_fields=[*changed, "last_touch_at", "last_touch_campaign", "updated_at"])
-
-
 def _capture_of(row: imports.Row, lead_import: LeadImport, campaign) -> Capture:
+    """What a row says, as a capture: a marketer's own file vouches for it (verified)."""
     return Capture(
         email=row.email,
         **{name: row.fields.get(name, "") for name in imports.PROFILE},
@@ -475,8 +444,8 @@ def _capture_of(row: imports.Row, lead_import: LeadImport, campaign) -> Capture:
         campaign=campaign,
         touch_kind=Touchpoint.Kind.IMPORT,
         attributes=row.attributes,
-        details={"import": lead_import.pk, "row": row.number},
-        verified=True,  # a marketer's own file, like the rows merged beside it
+        details={"import": lead_import.pk, "file": lead_import.original_name[:100], "row": row.number},
+        verified=True,
     )
 
 

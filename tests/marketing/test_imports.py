@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from pytest_django.asserts import assertContains
 
 from marketing.csvio import MIXED, CsvFileError, detect_format, read_records
 from marketing.models import CampaignSpend, ImportRowError, Lead, LeadImport, Stage, Touchpoint
+from marketing.services import Capture, capture_lead
 from marketing.services import imports as import_services
 from tests import factories
 from tests.conftest import logged_in, require
@@ -457,6 +460,26 @@ def test_an_import_cut_short_resumes_from_its_checkpoint(marketer):
     assert (lead_import.status, lead_import.created_count, Lead.objects.count()) == ("done", 7, 7)
 
 
+def queries_to_import(client, content: str) -> int:
+    lead_import = uploaded(client, content)
+    import_services.start_import(import_id=lead_import.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert import_services.import_rows(import_id=lead_import.pk, seconds=600) is False  # one batch
+    return len(captured.captured_queries)
+
+
+def test_a_batch_costs_the_same_queries_for_5_or_30_new_rows_and_one_more_per_merged_row(marketer):
+    """Rows are landed in bulk (capture's rules, per row, on what the batch loaded at once)."""
+    client = logged_in(marketer)
+    few, many = (
+        "".join(f"{who}{n}@corp.example,P,{n},X,Y,\n" for n in range(count)) for who, count in [("a", 5), ("b", 30)]
+    )
+    new_few, new_many = queries_to_import(client, PEOPLE + few), queries_to_import(client, PEOPLE + many)
+    assert new_many == new_few
+    merged_few, merged_many = queries_to_import(client, PEOPLE + few), queries_to_import(client, PEOPLE + many)
+    assert merged_many - merged_few == 25  # one UPDATE of each merged lead; their touchpoints go in bulk
+
+
 def test_the_progress_panel_polls_until_done_then_sends_the_browser_to_the_report(marketer):
     client = logged_in(marketer)
     lead_import = uploaded(client, PEOPLE + "ada@corp.example,Ada,L,X,Y,\n")
@@ -480,6 +503,65 @@ def test_imported_leads_land_on_the_chosen_campaign_and_are_scored(marketer, cam
     assert (lead.first_touch_campaign, lead.touchpoints.get().campaign) == (campaign, campaign)
     assert lead.score == 40  # business domain 10 + company 10 + senior title 20; an import touch scores nothing
     assert lead.score_changes.get().cause == "Imported from leads.csv"
+
+
+# --- a row is a capture: the same rules decide what its lead gets --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("imported", "captured"),
+    [
+        pytest.param("billing@p\u0430ypal.com", "billing@p\u0430ypal.net", id="domain-with-a-cyrillic-a"),
+        pytest.param("j\u043ehn@corp.example", "j\u043ehn@example.com", id="name-with-a-cyrillic-o"),
+    ],
+)
+def test_a_row_spelling_a_known_address_with_a_look_alike_letter_is_flagged_as_a_capture_is(
+    marketer, imported, captured
+):
+    real = factories.capture(imported.replace("\u0430", "a").replace("\u043e", "o"))
+    flagged_by_capture = factories.capture(captured).review_reason
+    assert "look-alike" in flagged_by_capture
+    run(uploaded(logged_in(marketer), PEOPLE + f"{imported},Mallory,K,X,Y,\n"))
+    lead = Lead.objects.exclude(pk__in=[real.pk]).get(email=imported)
+    assert lead.review_reason == flagged_by_capture  # kept for a person to look at, never merged
+    assert Lead.objects.get(pk=real.pk).review_reason == ""
+
+
+def test_an_import_merge_moves_the_last_touch_channel_and_utm_as_a_capture_merge_does(marketer, campaign):
+    newsletter = {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring"}
+    by_import, by_capture = (
+        factories.capture(email, utm=newsletter) for email in ("ada@corp.example", "bob@corp.example")
+    )
+    last_touch = ["last_touch_channel", "last_utm_source", "last_utm_medium", "last_utm_campaign"]
+    last_touch += ["last_touch_campaign_id"]
+    assert Lead.objects.filter(pk=by_import.pk).values_list(*last_touch).get() == (
+        "email",
+        "newsletter",
+        "email",
+        "spring",
+        None,
+    )
+    client = logged_in(marketer)
+    lead_import = uploaded(client, PEOPLE + "ada@corp.example,Ada,L,X,Y,\n")
+    client.post(
+        reverse("marketing:import-preview", args=[lead_import.pk]),
+        {**mapping_post(lead_import), "campaign": campaign.pk},
+    )
+    run(LeadImport.objects.get(pk=lead_import.pk))
+    # What a capture merge of the same row does: the person's last touch is this file's.
+    capture_lead(
+        capture=Capture(
+            email="bob@corp.example",
+            source="event",
+            campaign=campaign,
+            touch_kind=Touchpoint.Kind.IMPORT,
+            verified=True,
+        )
+    )
+    imported = Lead.objects.filter(pk=by_import.pk).values_list(*last_touch).get()
+    assert imported == Lead.objects.filter(pk=by_capture.pk).values_list(*last_touch).get()
+    assert imported == ("event", "", "", "", campaign.pk)
+    assert Lead.objects.get(pk=by_import.pk).last_touch_at > by_import.last_touch_at
 
 
 # --- who may ---------------------------------------------------------------------------------
