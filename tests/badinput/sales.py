@@ -177,8 +177,9 @@ API = [
 SUBJECT = script("subject") + "\r\nBcc: everyone@corp.example"
 
 
-def _in_ten_minutes() -> str:
-    return f"{timezone.localtime() + timezone.timedelta(minutes=10):%Y-%m-%dT%H:%M}"
+def _ten_minutes_ago() -> str:
+    # Overdue, so My day lists it at any hour (due in ten minutes is tomorrow after 23:50).
+    return f"{timezone.localtime() - timezone.timedelta(minutes=10):%Y-%m-%dT%H:%M}"
 
 
 def _reminded_in_plain_text(cast, response) -> None:
@@ -274,7 +275,7 @@ PAGES = [
     Case(
         "<script> and a line break in an activity's subject",
         "rep",
-        form(DEAL, "Schedule", kind="call", subject=SUBJECT, due_at=lambda w: _in_ten_minutes()),
+        form(DEAL, "Schedule", kind="call", subject=SUBJECT, due_at=lambda w: _ten_minutes_ago()),
         303,
         changes={"sales.Activity": 1, "sales.Deal": 0},
         then=both(
