@@ -129,8 +129,8 @@ if not DATABASE_URL:
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{DATA_DIR / 'leadflow.sqlite3'}",
-        # Persistent connections were worth 5x on reads here (shared/LIMITS.md); the
-        # health check drops a connection that died with a PostgreSQL restart.
+        # Persistent connections were worth 5x on reads here (docs/PERFORMANCE.md, "The
+        # machine"); the health check drops a connection that died with a PostgreSQL restart.
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
