@@ -5,7 +5,7 @@ services take 1–10 ms per lead (a transaction, a stage history row, a signal, 
 a million leads through them would take days. This is a loader, not a use case: it writes
 the end state the services would have reached — the same rows, states and timestamps, one
 consistent timeline per lead (see journeys.py) — with PostgreSQL COPY (47–60k rows/s
-measured here, shared/LIMITS.md) or executemany on SQLite. The tests check the invariants
+measured here, docs/PERFORMANCE.md) or executemany on SQLite. The tests check the invariants
 the services keep (every accepted handoff has its deal, every won deal's lead is a
 customer with the outcome won, and so on).
 """

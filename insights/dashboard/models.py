@@ -4,7 +4,7 @@ Nothing here is the truth: every row is derived from marketing's, sales' and han
 tables by insights/dashboard/rollups/ and can be thrown away and rebuilt. The facts flatten
 one lead's (one deal's) history into a row, so that a change re-derives just that row;
 the cells sum the facts per day and per team, rep, channel and campaign, so that the
-dashboard reads a few thousand cells instead of a million leads (shared/LIMITS.md).
+dashboard reads a few thousand cells instead of a million leads (docs/PERFORMANCE.md, "The machine").
 """
 
 from django.conf import settings

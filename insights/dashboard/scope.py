@@ -1,4 +1,4 @@
-"""Who sees what on the dashboard (shared/RELIABILITY.md's matrix).
+"""Who sees what on the dashboard (docs/RELIABILITY.md, "Who may do what").
 
 Admins see everything. Sales managers see their teams: every number counts only the leads,
 offers and deals of the teams they manage (so that each number equals the list it opens),
