@@ -7,8 +7,7 @@ joining app fills every slot at start-up (its AppConfig.ready), as it registers
 marketing.scope's extra leads. A slot left empty is a configuration error, not a blank link.
 """
 
-from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
+from guards.slots import Slots
 
 # The slots marketing leaves, and what fills each.
 SLOTS = {
@@ -19,29 +18,8 @@ SLOTS = {
     "lead-owner-permission": "'app_label.codename' of the permission of the people a lead is handed to",
 }
 
-_filled: dict[str, str] = {}
-
-
-def fill(name: str, value: str) -> None:
-    """Called by the joining app at start-up; ready() may run more than once in one process."""
-    if name not in SLOTS:
-        raise ImproperlyConfigured(f"Marketing leaves no slot named {name!r}; its slots: {', '.join(SLOTS)}.")
-    _filled[name] = value
-
-
-def filled(name: str) -> str:
-    try:
-        return _filled[name]
-    except KeyError:
-        raise ImproperlyConfigured(f"Nothing filled marketing's slot {name!r} ({SLOTS[name]}).") from None
-
-
-def link(name: str, *args) -> str:
-    """The URL of the page filling the link slot `name`, for these arguments."""
-    return reverse(filled(name), args=args)
-
-
-def permission(name: str) -> tuple[str, str]:
-    """(app_label, codename) of the permission filling the slot `name`."""
-    app_label, codename = filled(name).split(".", 1)
-    return app_label, codename
+_slots = Slots("Marketing", SLOTS)
+fill = _slots.fill
+filled = _slots.filled
+link = _slots.link
+permission = _slots.permission

@@ -7,8 +7,7 @@ AppConfig.ready), as marketing's slots are filled (marketing/slots.py). A slot l
 a configuration error, not a blank link.
 """
 
-from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
+from guards.slots import Slots
 
 # The slots sales leaves, and what fills each.
 SLOTS = {
@@ -16,23 +15,7 @@ SLOTS = {
     "new-leads": "URL name of the page where a salesperson accepts or rejects the leads offered to them",
 }
 
-_filled: dict[str, str] = {}
-
-
-def fill(name: str, value: str) -> None:
-    """Called by the joining app at start-up; ready() may run more than once in one process."""
-    if name not in SLOTS:
-        raise ImproperlyConfigured(f"Sales leaves no slot named {name!r}; its slots: {', '.join(SLOTS)}.")
-    _filled[name] = value
-
-
-def filled(name: str) -> str:
-    try:
-        return _filled[name]
-    except KeyError:
-        raise ImproperlyConfigured(f"Nothing filled sales' slot {name!r} ({SLOTS[name]}).") from None
-
-
-def link(name: str, *args) -> str:
-    """The URL of the page filling the link slot `name`, for these arguments."""
-    return reverse(filled(name), args=args)
+_slots = Slots("Sales", SLOTS)
+fill = _slots.fill
+filled = _slots.filled
+link = _slots.link
