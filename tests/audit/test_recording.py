@@ -212,6 +212,28 @@ def test_a_tasks_write_is_recorded_as_the_systems_naming_the_task():
     assert changes(entry) == {"status": ("Active", "Paused")}
 
 
+def test_a_background_rescore_writes_its_scores_under_the_tasks_context(settings):
+    """The worker runs every task inside the audit's context, which django-pghistory prepends to
+    each statement: the rescore's one-statement bulk write of 500 scores must survive it
+    (with executemany it raised, and every rescore stalled at "0 of N")."""
+    import pghistory
+
+    from marketing.models import RescoreRun
+    from marketing.services import scoring as scoring_services
+
+    settings.LEADFLOW_MQL_THRESHOLD = 1000
+    leads = [factories.capture(f"caller{n}@corp.example", phone=f"+1 555 010{n}") for n in range(3)]
+    scoring_rules.save_fit_rule(label="Phone given twice", field="phone", operator="is_set", value="", points=7)
+    run = RescoreRun.objects.order_by("-id").first()
+    with pghistory.context(task="marketing.tasks.rescore_leads"):  # what the worker opens for each task
+        while scoring_services.rescore_batch(run_id=run.pk):
+            pass
+    run.refresh_from_db()
+    assert (run.status, run.done) == (RescoreRun.Status.DONE, 3)
+    for lead in Lead.objects.filter(pk__in=[lead.pk for lead in leads]):
+        assert {reason["rule"] for reason in lead.score_reasons} >= {"Phone given twice"}
+
+
 def test_a_write_after_a_request_in_the_same_transaction_is_not_taken_for_the_requests(marketer, campaign):
     url = reverse("marketing:campaign-edit", args=[campaign.pk])
     assert logged_in(marketer).post(url, as_posted(campaign, budget="7500")).status_code == 303
