@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import tracking
-from .models import BASELINE, DELETE, EVENT_MODELS, INSERT, PASSWORD, UPDATE, AuditEntry
+from .models import BASELINE, DELETE, EVENT_MODELS, INSERT, PASSWORD, UPDATE, AuditEntry, origin_of
 
 HIDDEN = "(hidden)"
 ERASED = "(erased)"
@@ -77,17 +77,8 @@ class Entry:
 
     @property
     def origin(self) -> str:
-        """Where the change was made, in words: the app, the API, the admin, or a background job."""
-        if self.source.startswith("task"):
-            return "by a background job"
-        if not self.source or self.source == "system":
-            return "by the system"
-        path = self.source.partition(" ")[2]
-        if path.startswith("/api/"):
-            return "through the API"
-        if path.startswith("/admin/"):
-            return "in the admin"
-        return "in LeadFlow"
+        """Where the change was made, in words (origin_of)."""
+        return origin_of(self.source)
 
 
 class History:

@@ -65,17 +65,8 @@ class AuditEntry(models.Model):
 
     @property
     def origin(self) -> str:
-        """Where the change was made, in words: the app, the API, the admin, or a background job."""
-        if self.source.startswith("task"):
-            return "by a background job"
-        if not self.source or self.source == "system":
-            return "by the system"
-        path = self.source.partition(" ")[2]
-        if path.startswith("/api/"):
-            return "through the API"
-        if path.startswith("/admin/"):
-            return "in the admin"
-        return "in LeadFlow"
+        """Where the change was made, in words (origin_of)."""
+        return origin_of(self.source)
 
     @property
     def changed_fields(self) -> list[tuple[str, str, str]]:
@@ -178,3 +169,17 @@ def _build() -> dict[type[models.Model], type[models.Model]]:
 
 
 EVENT_MODELS = _build()
+
+
+def origin_of(source: str) -> str:
+    """Where a change was made, in words: the app, the API, the admin, or a background job."""
+    if source.startswith("task"):
+        return "by a background job"
+    if not source or source == "system":
+        return "by the system"
+    path = source.partition(" ")[2]
+    if path.startswith("/api/"):
+        return "through the API"
+    if path.startswith("/admin/"):
+        return "in the admin"
+    return "in LeadFlow"
